@@ -1,0 +1,1 @@
+//! Inventory entry: raw input → validated records.
