@@ -1,0 +1,4 @@
+//! beian-core integration tests: one binary, one module per area.
+
+mod calendar;
+mod identifiers;
