@@ -4,11 +4,71 @@
 //!
 //! The public shape below is used by the inventory, the store and the CLI; keep it
 //! stable. Every entry point is total: any input gives a `Validation`, never a panic.
+//!
+//! Entry points: [`validate`] (auto-detect), [`validate_filing_number`],
+//! [`validate_subject_id`] (or directly [`validate_uscc`], [`validate_resident_id`]),
+//! [`validate_domain`], [`normalise`], and the check-character
+//! helpers [`uscc_check_character`] and [`resident_id_check_digit`].
+//!
+//! # Part names
+//!
+//! | kind | parts |
+//! |---|---|
+//! | ICP 备案 (subject, website, App, mini-program, quick app) | `province` (prefix character), `province_code` (GB/T 2260, 2 digits), `serial` (the 8 or 10 digits), `year` (4-digit year), `site` (N of `-N`), `suffix_type` (`A`, `X` or `K`) |
+//! | ICP licence (`ICP证`) | `province`, `province_code`, `serial` (6 digits), `year` (20YY), `site` |
+//! | VAT licence / registrar licence | `province`, `province_code`, `issuer` (`province`, `cross_regional`, `foreign_invested`), `categories` (e.g. `B1.B2`; not for D3), `year`, `serial` (the 8 digits YYYYNNNN), `site` |
+//! | PSB | `province`, `province_code`, `serial` (all digits), `division_code` (6 digits), `division_name`, `record_type` (digits 7–8), `sequence` (digits 9–14), `site` (legacy `-N`) |
+//! | USCC | `registration_authority`, `registration_authority_name`, `category`, `category_name`, `division_code`, `division_name`, `organisation_code` (9 characters), `check_character` |
+//! | resident ID | `province_code`, `division_code`, `division_name`, `birth_date` (YYYY-MM-DD), `sequence`, `gender` (`male`/`female`), `check_digit` |
+//! | domain | `ascii`, `unicode`, `registrable`, `suffix` (public suffix), `tld` (ASCII) |
+//!
+//! # Issue codes
+//!
+//! FACTS §1.5 ids `V1`…`V8` (V9–V11 are in [`links`]), plus: display variants
+//! `whitespace`, `invisible_characters`, `full_width`, `dash_variant`, `missing_hao`,
+//! `suffix_before_hao`, `extra_hao`, `lower_case`, `label_removed`, `label_form`,
+//! `hao_dropped`; ICP `quick_app_unconfirmed`, `licence_year`, `licence_borrowed`;
+//! licences `licence_misformatted`, `licence_prefix_mismatch`, `licence_legacy`; PSB
+//! `legacy`, `psb_label_typo`, `psb_prefix_missing`, `psb_prefix_alias`,
+//! `psb_record_type`; USCC `uscc_length`, `uscc_character`, `uscc_check_character`,
+//! `uscc_category`, `uscc_division`, `uscc_organisation_code`; resident ID
+//! `resident_id_masked`, `resident_id_format`, `resident_id_check_digit`,
+//! `resident_id_legacy`, `resident_id_province`, `resident_permit`,
+//! `resident_id_division`, `resident_id_birth_date`; domains `url_stripped`,
+//! `trailing_dot`, `domain_empty`, `ip_address`, `domain_empty_label`,
+//! `domain_invalid_label`, `domain_label_too_long`, `domain_too_long`,
+//! `domain_single_label`, `domain_numeric_tld`, `domain_public_suffix`, `tld_unknown`,
+//! `tld_not_fileable`, `state_words`; and `empty`, `unrecognised`,
+//! `not_a_filing_number`, `wrong_subject_id_kind`.
+
+mod detect;
+mod domain;
+mod icp;
+mod licence;
+pub mod links;
+mod normalise;
+mod placeholder;
+pub mod province;
+mod psb;
+mod report;
+mod resident_id;
+mod shape;
+mod tld;
+mod uscc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::model::FilingKind;
+
+pub use detect::{
+    validate, validate_filing_number, validate_resident_id, validate_subject_id, validate_uscc,
+};
+pub use domain::validate_domain;
+pub use normalise::normalise;
+pub use resident_id::resident_id_check_digit;
+pub use tld::FileableTlds;
+pub use uscc::uscc_check_character;
 
 /// What an identifier turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -114,19 +174,29 @@ impl Validation {
     pub fn is_valid(&self) -> bool {
         self.kind.is_some()
             && self.canonical.is_some()
-            && !self.issues.iter().any(|i| i.severity == IssueSeverity::Error)
+            && !self
+                .issues
+                .iter()
+                .any(|i| i.severity == IssueSeverity::Error)
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Issue> {
-        self.issues.iter().filter(|i| i.severity == IssueSeverity::Error)
+        self.issues
+            .iter()
+            .filter(|i| i.severity == IssueSeverity::Error)
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Issue> {
-        self.issues.iter().filter(|i| i.severity == IssueSeverity::Warning)
+        self.issues
+            .iter()
+            .filter(|i| i.severity == IssueSeverity::Warning)
     }
 
     pub fn part(&self, name: &str) -> Option<&str> {
-        self.parts.iter().find(|p| p.name == name).map(|p| p.value.as_str())
+        self.parts
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.value.as_str())
     }
 }
 
@@ -142,23 +212,9 @@ pub struct ValidationContext {
 impl ValidationContext {
     /// Context with the bundled fileable-TLD list.
     pub fn new(today: NaiveDate) -> ValidationContext {
-        ValidationContext { today, fileable_tlds: FileableTlds::bundled() }
-    }
-}
-
-/// TLDs accepted for new ICP filings (FACTS §3). Seeded from a bundled list that may
-/// be outdated; operators can replace it. Not fileable is a warning, never an error.
-#[derive(Debug, Clone, Default)]
-pub struct FileableTlds {
-    tlds: std::collections::BTreeSet<String>,
-}
-
-impl FileableTlds {
-    pub fn bundled() -> FileableTlds {
-        FileableTlds::default()
-    }
-
-    pub fn contains(&self, tld: &str) -> bool {
-        self.tlds.contains(tld)
+        ValidationContext {
+            today,
+            fileable_tlds: FileableTlds::bundled(),
+        }
     }
 }

@@ -1,0 +1,147 @@
+//! Normalisation applied before any identifier is parsed: footers are copied from HTML,
+//! spreadsheets and screenshots, so the same number arrives with full-width characters,
+//! `&nbsp;`, zero-width joiners, inner spaces and a zoo of dashes.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// What normalisation had to change; each becomes a display warning or note.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Normalisation {
+    pub text: String,
+    /// Whitespace (including `&nbsp;` and NBSP) inside the text, not just around it.
+    pub inner_whitespace: bool,
+    /// Zero-width or other invisible characters removed.
+    pub invisible: bool,
+    /// NFKC changed something (full-width letters and digits, `：`, `－` …).
+    pub compatibility_forms: bool,
+    /// A dash variant (— – ‐ −) was replaced by '-'.
+    pub dash_variant: bool,
+}
+
+/// HTML spellings of the no-break space that survive copy-paste from page sources.
+const NBSP_ENTITIES: [&str; 3] = ["&nbsp;", "&#160;", "&#xa0;"];
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    )
+}
+
+fn is_dash_variant(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2043}'
+                | '\u{2212}'
+                | '\u{2E3A}'
+                | '\u{2E3B}'
+                | '\u{FE58}'
+                | '\u{FE63}'
+                | '\u{FF0D}'
+    )
+}
+
+fn replace_nbsp_entities(input: &str) -> String {
+    // Entities are case-insensitive in HTML (&NBSP; is seen in old templates). ASCII
+    // lower-casing keeps byte offsets, so positions found in `lower` index `input`.
+    let lower = input.to_ascii_lowercase();
+    let mut out = String::with_capacity(input.len());
+    let mut at = 0;
+    while at < input.len() {
+        match NBSP_ENTITIES.iter().find(|e| lower[at..].starts_with(**e)) {
+            Some(entity) => {
+                out.push(' ');
+                at += entity.len();
+            }
+            None => {
+                let next = input[at..].chars().next().map_or(1, char::len_utf8);
+                out.push_str(&input[at..at + next]);
+                at += next;
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn normalise_detailed(input: &str) -> Normalisation {
+    let entities_replaced = replace_nbsp_entities(input);
+    let nfkc: String = entities_replaced.nfkc().collect();
+    // NFKC also turns U+3000 and NBSP into plain spaces; those are reported as
+    // whitespace, so compare without it.
+    let without_whitespace = |s: &str| s.split_whitespace().collect::<String>();
+    let mut result = Normalisation {
+        compatibility_forms: without_whitespace(&nfkc) != without_whitespace(&entities_replaced),
+        ..Normalisation::default()
+    };
+    let trimmed = nfkc.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+    let mut text = String::with_capacity(trimmed.len());
+    for c in trimmed.chars() {
+        if is_invisible(c) {
+            result.invisible = true;
+        } else if c.is_whitespace() {
+            result.inner_whitespace = true;
+        } else if is_dash_variant(c) {
+            result.dash_variant = true;
+            text.push('-');
+        } else {
+            text.push(c);
+        }
+    }
+    result.text = text;
+    result
+}
+
+/// NFKC (full-width → half-width), `&nbsp;`/NBSP/zero-width characters and all
+/// whitespace removed, dash variants (－ — – ‐ −) unified to '-'. Case is kept: each
+/// parser decides what case means for its identifier.
+pub fn normalise(input: &str) -> String {
+    normalise_detailed(input).text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_and_spaces() {
+        assert_eq!(
+            normalise("京ＩＣＰ备　１２０２２５５１号"),
+            "京ICP备12022551号"
+        );
+        assert_eq!(normalise(" 京 ICP 备 09031924号 "), "京ICP备09031924号");
+        assert_eq!(normalise("京ICP备&nbsp;12022551号"), "京ICP备12022551号");
+        assert_eq!(normalise("京ICP备&NBSP;12022551号"), "京ICP备12022551号");
+        assert_eq!(
+            normalise("京ICP备\u{a0}12022551\u{200b}号"),
+            "京ICP备12022551号"
+        );
+    }
+
+    #[test]
+    fn dashes_are_unified() {
+        for dash in ["－", "—", "–", "‐", "−", "﹣"] {
+            assert_eq!(
+                normalise(&format!("京ICP备14016851号{dash}1")),
+                "京ICP备14016851号-1"
+            );
+        }
+    }
+
+    #[test]
+    fn records_what_changed() {
+        let n = normalise_detailed("京ICP备 12022551号");
+        assert!(n.inner_whitespace && !n.compatibility_forms && !n.invisible);
+        let n = normalise_detailed("  京ICP备12022551号\u{3000}");
+        assert!(
+            !n.inner_whitespace,
+            "surrounding space is not worth a warning"
+        );
+        let n = normalise_detailed("京ICP备１２０２２５５１号");
+        assert!(n.compatibility_forms);
+        let n = normalise_detailed("京ICP备1202\u{200d}2551号");
+        assert!(n.invisible);
+    }
+}
