@@ -1,0 +1,242 @@
+//! Listing records with filters and pagination.
+
+use beian_core::model::{FilingKind, FilingStatus, Record, RecordId, RecordKind, RecordStatus};
+use chrono::NaiveDate;
+use sqlx::AssertSqlSafe;
+
+use crate::engine::Engine;
+use crate::error::{StoreError, from_sqlx};
+use crate::records::{
+    Params, RowReader, SqlValue, bind_values, decode, format_date, limit_or_all, table,
+};
+
+/// What to list. Filters that do not apply to `kind` are refused, not ignored, so a
+/// mistyped query never silently lists everything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub kind: RecordKind,
+    /// Case-insensitive substring of the name, number, URL or key fields.
+    pub search: Option<String>,
+    /// Records of this subject (for domains: of its websites).
+    pub subject_id: Option<RecordId>,
+    /// Records of this website.
+    pub website_id: Option<RecordId>,
+    /// Subjects and websites: `active`/`closed`; filings: `active`/`pending`/`cancelled`
+    /// (Chinese labels accepted).
+    pub status: Option<String>,
+    pub filing_kind: Option<FilingKind>,
+    /// Domains expiring strictly before this date (listed soonest first).
+    pub expiring_before: Option<NaiveDate>,
+    /// Page size; 0 means no limit.
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        ListQuery {
+            kind: RecordKind::Subject,
+            search: None,
+            subject_id: None,
+            website_id: None,
+            status: None,
+            filing_kind: None,
+            expiring_before: None,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+impl ListQuery {
+    /// The first page of every record of a kind.
+    pub fn of(kind: RecordKind) -> ListQuery {
+        ListQuery {
+            kind,
+            ..ListQuery::default()
+        }
+    }
+}
+
+/// One page of a listing and how many records match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub items: Vec<Record>,
+    pub total: u64,
+}
+
+/// `LIKE` pattern for a literal substring: `\` escapes the wildcards in both dialects.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The WHERE conditions of a query, with their parameters.
+fn conditions(query: &ListQuery, params: &mut Params) -> Result<Vec<String>, StoreError> {
+    use RecordKind as K;
+    let kind = query.kind;
+    let unsupported = |filter| StoreError::UnsupportedFilter { kind, filter };
+    let mut out = Vec::new();
+
+    if let Some(search) = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let placeholder = params.push(SqlValue::Text(Some(contains_pattern(search))));
+        let alternatives: Vec<String> = table(kind)
+            .search
+            .iter()
+            .map(|column| format!("LOWER({column}) LIKE {placeholder} ESCAPE '\\'"))
+            .collect();
+        out.push(format!("({})", alternatives.join(" OR ")));
+    }
+    if let Some(subject_id) = query.subject_id {
+        let p = params.push(SqlValue::Int(Some(subject_id)));
+        out.push(match kind {
+            K::Subject => format!("id = {p}"),
+            K::Website | K::Filing | K::Person => format!("subject_id = {p}"),
+            K::Domain => format!("website_id IN (SELECT id FROM websites WHERE subject_id = {p})"),
+            K::AccessProvider => return Err(unsupported("subject_id")),
+        });
+    }
+    if let Some(website_id) = query.website_id {
+        let p = params.push(SqlValue::Int(Some(website_id)));
+        out.push(match kind {
+            K::Website => format!("id = {p}"),
+            K::Domain | K::Filing | K::Person => format!("website_id = {p}"),
+            K::Subject | K::AccessProvider => return Err(unsupported("website_id")),
+        });
+    }
+    if let Some(status) = &query.status {
+        let canonical = match kind {
+            K::Subject | K::Website => RecordStatus::parse(status).map(RecordStatus::as_str),
+            K::Filing => FilingStatus::parse(status).map(FilingStatus::as_str),
+            K::Domain | K::Person | K::AccessProvider => return Err(unsupported("status")),
+        };
+        let Some(canonical) = canonical else {
+            return Err(StoreError::InvalidFilterValue {
+                filter: "status",
+                value: status.clone(),
+                expected: if kind == K::Filing {
+                    "active, pending, cancelled（已备案、审核中、已注销）"
+                } else {
+                    "active, closed（运行中、已关闭）"
+                },
+            });
+        };
+        out.push(format!(
+            "status = {}",
+            params.push(SqlValue::Text(Some(canonical.to_owned())))
+        ));
+    }
+    if let Some(filing_kind) = query.filing_kind {
+        if kind != K::Filing {
+            return Err(unsupported("filing_kind"));
+        }
+        let p = params.push(SqlValue::Text(Some(filing_kind.as_str().to_owned())));
+        out.push(format!("kind = {p}"));
+    }
+    if let Some(date) = query.expiring_before {
+        if kind != K::Domain {
+            return Err(unsupported("expiring_before"));
+        }
+        // ISO dates compare as text in date order.
+        let p = params.push(SqlValue::Text(Some(format_date(date))));
+        out.push(format!("expires_on IS NOT NULL AND expires_on < {p}"));
+    }
+    Ok(out)
+}
+
+impl Engine {
+    pub(crate) async fn list(&self, query: &ListQuery) -> Result<Page, StoreError> {
+        let table = table(query.kind);
+        let mut params = Params::default();
+        let conditions = conditions(query, &mut params)?;
+        let where_clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let filter_values = params.into_values();
+
+        let count_sql = format!("SELECT COUNT(*) AS n FROM {} {where_clause}", table.name);
+        let row = bind_values(
+            sqlx::query(AssertSqlSafe(count_sql)),
+            filter_values.iter().cloned(),
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| from_sqlx(&self.target, "counting records", e))?;
+        let total = RowReader::new(&row, table.name, &self.target).int("n")?;
+
+        let order = if query.expiring_before.is_some() {
+            "expires_on, id"
+        } else {
+            "id"
+        };
+        let limit = filter_values.len() + 1;
+        let page_sql = format!(
+            "SELECT {} FROM {} {where_clause} ORDER BY {order} LIMIT ${limit} OFFSET ${}",
+            table.sql.select_columns,
+            table.name,
+            limit + 1
+        );
+        let rows = bind_values(sqlx::query(AssertSqlSafe(page_sql)), filter_values)
+            .bind(limit_or_all(query.limit))
+            .bind(i64::from(query.offset))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| from_sqlx(&self.target, "listing records", e))?;
+        let items = rows
+            .iter()
+            .map(|row| decode(query.kind, row, &self.target))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            items,
+            total: u64::try_from(total).unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_wildcards_are_literal() {
+        assert_eq!(contains_pattern("100%_a\\B"), "%100\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn filters_that_do_not_apply_are_refused() {
+        let query = ListQuery {
+            status: Some("active".into()),
+            ..ListQuery::of(RecordKind::Domain)
+        };
+        assert!(matches!(
+            conditions(&query, &mut Params::default()),
+            Err(StoreError::UnsupportedFilter {
+                filter: "status",
+                ..
+            })
+        ));
+        let query = ListQuery {
+            status: Some("gone".into()),
+            ..ListQuery::of(RecordKind::Filing)
+        };
+        assert!(matches!(
+            conditions(&query, &mut Params::default()),
+            Err(StoreError::InvalidFilterValue { .. })
+        ));
+    }
+}

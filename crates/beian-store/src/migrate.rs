@@ -1,0 +1,88 @@
+//! Schema migrations, embedded in the binary (one folder per backend, sqlx file names),
+//! so an installed `beian` needs no files beside it and no `DATABASE_URL` at build time.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, AssertSqlSafe, SqlSafeStr};
+
+use crate::error::{StoreError, from_migrate};
+
+/// One migration file compiled in: `migrations/<backend>/<version>_<description>.sql`
+/// (spaces in the description are underscores in the file name).
+pub(crate) struct EmbeddedMigration {
+    pub version: i64,
+    pub description: &'static str,
+    pub sql: &'static str,
+}
+
+pub(crate) const SQLITE: &[EmbeddedMigration] = &[EmbeddedMigration {
+    version: 1,
+    description: "inventory and audit log",
+    sql: include_str!("../migrations/sqlite/0001_inventory_and_audit_log.sql"),
+}];
+
+pub(crate) const POSTGRES: &[EmbeddedMigration] = &[EmbeddedMigration {
+    version: 1,
+    description: "inventory and audit log",
+    sql: include_str!("../migrations/postgres/0001_inventory_and_audit_log.sql"),
+}];
+
+/// Brings the schema up to date; each migration runs in its own transaction.
+pub(crate) async fn run(
+    pool: &AnyPool,
+    migrations: &[EmbeddedMigration],
+    target: &str,
+) -> Result<(), StoreError> {
+    let migrator = Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|m| {
+                Migration::new(
+                    m.version,
+                    Cow::Borrowed(m.description),
+                    MigrationType::Simple,
+                    AssertSqlSafe(m.sql).into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    );
+    migrator
+        .run(pool)
+        .await
+        .map_err(|error| from_migrate(target, error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file added to a migrations folder but not to the list above would never run.
+    #[test]
+    fn every_migration_file_is_embedded_in_order() {
+        for (folder, embedded) in [("sqlite", SQLITE), ("postgres", POSTGRES)] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations")
+                .join(folder);
+            let mut files: Vec<String> = std::fs::read_dir(&dir)
+                .expect("migrations folder exists in the source tree")
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".sql"))
+                .collect();
+            files.sort();
+            let listed: Vec<String> = embedded
+                .iter()
+                .map(|m| format!("{:04}_{}.sql", m.version, m.description.replace(' ', "_")))
+                .collect();
+            assert_eq!(files, listed, "{folder}");
+            for (position, migration) in embedded.iter().enumerate() {
+                assert_eq!(migration.version, position as i64 + 1, "{folder}");
+                let on_disk = std::fs::read_to_string(dir.join(&listed[position]))
+                    .expect("listed migration file exists");
+                assert_eq!(on_disk, migration.sql, "{folder}: embedded text is stale");
+            }
+        }
+    }
+}
