@@ -99,10 +99,12 @@ fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
 
 fn hex_lower(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Why the chain is broken at an entry.
@@ -121,8 +123,15 @@ pub enum ChainBreak {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ChainVerdict {
-    Intact { entries: u64, last_hash: String },
-    Broken { entries_checked: u64, seq: i64, reason: ChainBreak },
+    Intact {
+        entries: u64,
+        last_hash: String,
+    },
+    Broken {
+        entries_checked: u64,
+        seq: i64,
+        reason: ChainBreak,
+    },
 }
 
 /// Walks entries in `seq` order, feeding them one by one (so a large log streams).
@@ -135,7 +144,11 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { prev_hash: GENESIS_HASH.to_owned(), prev_seq: 0, checked: 0 }
+        ChainVerifier {
+            prev_hash: GENESIS_HASH.to_owned(),
+            prev_seq: 0,
+            checked: 0,
+        }
     }
 }
 
@@ -163,7 +176,10 @@ impl ChainVerifier {
     }
 
     pub fn finish(self) -> ChainVerdict {
-        ChainVerdict::Intact { entries: self.checked, last_hash: self.prev_hash }
+        ChainVerdict::Intact {
+            entries: self.checked,
+            last_hash: self.prev_hash,
+        }
     }
 }
 
@@ -202,7 +218,10 @@ mod tests {
 
     #[test]
     fn intact_chain_verifies() {
-        assert!(matches!(verify(&chain(5)), ChainVerdict::Intact { entries: 5, .. }));
+        assert!(matches!(
+            verify(&chain(5)),
+            ChainVerdict::Intact { entries: 5, .. }
+        ));
     }
 
     #[test]
@@ -211,7 +230,11 @@ mod tests {
         entries[2].after = Some("{\"n\":99}".into());
         assert_eq!(
             verify(&entries),
-            ChainVerdict::Broken { entries_checked: 2, seq: 3, reason: ChainBreak::HashMismatch }
+            ChainVerdict::Broken {
+                entries_checked: 2,
+                seq: 3,
+                reason: ChainBreak::HashMismatch
+            }
         );
     }
 
@@ -221,7 +244,11 @@ mod tests {
         entries.remove(1);
         assert!(matches!(
             verify(&entries),
-            ChainVerdict::Broken { seq: 3, reason: ChainBreak::SeqGap, .. }
+            ChainVerdict::Broken {
+                seq: 3,
+                reason: ChainBreak::SeqGap,
+                ..
+            }
         ));
     }
 
