@@ -1,0 +1,505 @@
+//! The command line as clap sees it: raw flags only. `config.rs` turns the global
+//! flags, the environment and `beian.toml` into the `Settings` the commands use.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::Language;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "beian",
+    version,
+    about = "备案卫士 Beian Guard: 管理 ICP 备案、公安联网备案、网站与域名 / keeps filings, sites and domains in order",
+    after_help = "退出码 / exit codes: 0 成功 ok · 1 审计链损坏等发现 findings (broken audit chain) · 2 用法或输入错误 usage or input error"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts; each also reads a `BEIAN_*` variable.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "全局选项 / Global options")]
+pub struct GlobalArgs {
+    /// 配置文件 / config file (default: ./beian.toml when present)
+    #[arg(long, global = true, env = "BEIAN_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// 数据库：SQLite 文件路径或 postgres:// URL / database: SQLite path or postgres:// URL
+    #[arg(long, global = true, env = "BEIAN_DATABASE", value_name = "PATH|URL")]
+    pub database: Option<String>,
+    /// 表格语言 / table language
+    #[arg(long, global = true, env = "BEIAN_LANG", value_enum)]
+    pub lang: Option<Language>,
+    /// 调试日志输出到 stderr（-vv 含 SQL，-vvv 最详细）/ debug logs on stderr (-vv with SQL, -vvv trace)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 写入带注释的 beian.toml 并创建数据库 / write a commented beian.toml and create the database
+    Init(InitArgs),
+    /// 校验备案号、许可证号、公网安备号、统一社会信用代码、身份证号或域名 / validate identifiers
+    Validate(ValidateArgs),
+    /// 主体（企业、个人、其他组织）/ filing subjects
+    #[command(subcommand)]
+    Subject(SubjectCommand),
+    /// 网站 / websites
+    #[command(subcommand)]
+    Site(SiteCommand),
+    /// 域名 / domains
+    #[command(subcommand)]
+    Domain(DomainCommand),
+    /// 备案与许可证 / filings and licences
+    #[command(subcommand)]
+    Filing(FilingCommand),
+    /// 负责人 / responsible persons
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// 接入商 / access providers
+    #[command(subcommand)]
+    Provider(ProviderCommand),
+    /// 审计日志 / the audit log
+    #[command(subcommand, name = "audit-log")]
+    AuditLog(AuditLogCommand),
+    /// 从 XLSX/CSV 导入（全部成功或全部不写入）/ import XLSX or CSV, all or nothing
+    Import(ImportArgs),
+    /// 导出清单 / export the inventory
+    Export(ExportArgs),
+    /// 性能测试 / benchmarks
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// 目录（默认：--config 所在目录或当前目录）/ directory (default: the --config file's, or .)
+    pub dir: Option<PathBuf>,
+    /// 覆盖已有的 beian.toml / overwrite an existing beian.toml
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// 要校验的号码 / the numbers to validate
+    #[arg(required = true, value_name = "NUMBER")]
+    pub numbers: Vec<String>,
+    /// 按哪种号码校验 / what to validate them as
+    #[arg(long = "as", value_enum, default_value_t = ValidateAs::Auto)]
+    pub as_kind: ValidateAs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateAs {
+    /// 自动识别 / recognise the kind
+    Auto,
+    /// 备案号或许可证号 / filing or licence number
+    Filing,
+    /// 统一社会信用代码或身份证号 / USCC or resident ID
+    SubjectId,
+    /// 域名 / domain name
+    Domain,
+}
+
+/// Paging and output shared by every `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// 按名称、号码等模糊搜索 / substring search over names and keys
+    #[arg(long)]
+    pub search: Option<String>,
+    /// 每页条数 / rows per page
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
+    /// 第几页（从 1 开始）/ page number, from 1
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: u32,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A record named by id or natural key (USCC, home URL, domain name, filing number).
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// ID 或自然键 / id or natural key
+    #[arg(value_name = "ID|KEY")]
+    pub target: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    #[arg(value_name = "ID|KEY")]
+    pub target: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    #[arg(value_name = "ID|KEY")]
+    pub target: String,
+    /// 关闭或注销日期（默认今天）/ closing or cancellation date (default today)
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubjectCommand {
+    /// 新增主体 / add a subject
+    Add(SubjectFields),
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        /// active | closed
+        #[arg(long)]
+        status: Option<String>,
+    },
+    Show(ShowArgs),
+    /// 只修改给出的字段 / change only the given fields
+    Edit {
+        #[arg(value_name = "ID|KEY")]
+        target: String,
+        #[command(flatten)]
+        fields: SubjectFields,
+    },
+    Close(CloseArgs),
+    Rm(RemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SubjectFields {
+    /// 主体名称 / name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// 主体性质 company|individual|other_organisation（或 企业/个人/其他组织）
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// 统一社会信用代码或身份证号 / USCC or resident ID number
+    #[arg(long)]
+    pub id_number: Option<String>,
+    /// 主体负责人 / principal
+    #[arg(long)]
+    pub principal: Option<String>,
+    /// 省级行政区划代码，如 11 / province code, e.g. 11
+    #[arg(long)]
+    pub province: Option<String>,
+    /// 备注 / notes
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// 新增网站（可同时登记域名）/ add a website (and its domains)
+    Add(SiteFields),
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        /// 主体 ID 或证件号 / subject id or USCC
+        #[arg(long)]
+        subject: Option<String>,
+        /// active | closed
+        #[arg(long)]
+        status: Option<String>,
+    },
+    Show(ShowArgs),
+    Edit {
+        #[arg(value_name = "ID|KEY")]
+        target: String,
+        #[command(flatten)]
+        fields: SiteFields,
+    },
+    Close(CloseArgs),
+    Rm(RemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteFields {
+    /// 所属主体 ID 或证件号 / subject id or USCC
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// 网站名称 / site name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// 首页网址，如 https://www.example.com/ / home URL
+    #[arg(long)]
+    pub url: Option<String>,
+    /// 域名（可多次给出；edit 时只新增）/ domain (repeatable; on edit, added)
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    pub domains: Vec<String>,
+    /// 接入商（可多次给出；edit 时整体替换）/ access provider (repeatable; replaces on edit)
+    #[arg(long = "provider", value_name = "NAME")]
+    pub providers: Vec<String>,
+    /// 服务器 IP（可多次给出；edit 时整体替换）/ server IP (repeatable; replaces on edit)
+    #[arg(long = "ip", value_name = "IP")]
+    pub ips: Vec<String>,
+    /// 开通日期，如 2024-01-02 / go-live date, e.g. 2024-01-02
+    #[arg(long, value_name = "DATE")]
+    pub go_live: Option<String>,
+    /// 备注 / notes
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainCommand {
+    /// 新增域名 / add a domain
+    Add {
+        /// 域名（可为中文域名）/ domain name (IDN allowed)
+        name: String,
+        #[command(flatten)]
+        fields: DomainFields,
+    },
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        /// 网站 ID 或首页地址 / website id or home URL
+        #[arg(long)]
+        site: Option<String>,
+        /// 在 N 天内到期（含已过期）/ expiring within N days (expired included)
+        #[arg(long, value_name = "DAYS")]
+        expiring_within: Option<u32>,
+    },
+    Show(ShowArgs),
+    Edit {
+        #[arg(value_name = "ID|NAME")]
+        target: String,
+        #[command(flatten)]
+        fields: DomainFields,
+    },
+    Rm(RemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DomainFields {
+    /// 网站 ID 或首页地址 / website id or home URL
+    #[arg(long)]
+    pub site: Option<String>,
+    /// 注册商 / registrar
+    #[arg(long)]
+    pub registrar: Option<String>,
+    /// 域名持有者 / holder
+    #[arg(long)]
+    pub holder: Option<String>,
+    /// 到期日，如 2027-01-01 / expiry date, e.g. 2027-01-01
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
+    /// 备注 / notes
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FilingCommand {
+    /// 新增备案（类型由号码推出）/ add a filing (kind derived from the number)
+    Add {
+        /// 备案号或许可证号 / filing or licence number
+        number: String,
+        #[command(flatten)]
+        fields: FilingFields,
+        /// 找不到主体备案号时一并创建 / create the subject filing when missing
+        #[arg(long)]
+        create_parent: bool,
+    },
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long)]
+        site: Option<String>,
+        /// active | pending | cancelled
+        #[arg(long)]
+        status: Option<String>,
+        /// icp_subject | icp_website | icp_app | … | psb
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    Show(ShowArgs),
+    Edit {
+        #[arg(value_name = "ID|NUMBER")]
+        target: String,
+        #[command(flatten)]
+        fields: FilingFields,
+    },
+    /// 注销备案 / mark a filing cancelled
+    Close(CloseArgs),
+    Rm(RemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FilingFields {
+    /// 所属主体 ID 或证件号 / subject id or USCC
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// 网站 ID 或首页地址 / website id or home URL
+    #[arg(long)]
+    pub site: Option<String>,
+    /// active | pending | cancelled（或 已备案/审核中/已注销）
+    #[arg(long)]
+    pub status: Option<String>,
+    /// 备案日期，如 2024-01-02 / filing date, e.g. 2024-01-02
+    #[arg(long, value_name = "DATE")]
+    pub filed_on: Option<String>,
+    /// 备注 / notes
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    Add(PersonFields),
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long)]
+        site: Option<String>,
+    },
+    Show(ShowArgs),
+    Edit {
+        #[arg(value_name = "ID")]
+        target: String,
+        #[command(flatten)]
+        fields: PersonFields,
+    },
+    Rm(RemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PersonFields {
+    /// 所属主体 ID 或证件号 / subject id or USCC
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// 负责的网站 ID 或首页网址 / website id or home URL
+    #[arg(long)]
+    pub site: Option<String>,
+    /// principal | website | emergency（或 主体负责人/网站负责人/应急联系人）
+    #[arg(long)]
+    pub role: Option<String>,
+    /// 姓名 / name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// 电话 / phone
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// 邮箱 / e-mail
+    #[arg(long)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProviderCommand {
+    Add {
+        /// 接入商名称，如 阿里云 / provider name
+        name: String,
+        /// 备案控制台地址 / filing console URL
+        #[arg(long)]
+        console_url: Option<String>,
+    },
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    Show(ShowArgs),
+    Edit {
+        #[arg(value_name = "ID|NAME")]
+        target: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        console_url: Option<String>,
+    },
+    Rm(RemoveArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditLogCommand {
+    /// 校验哈希链；损坏时退出码 1 / verify the hash chain; exit 1 when broken
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// 列出审计记录 / list audit entries
+    List {
+        /// subject | website | domain | filing | person | access_provider
+        #[arg(long)]
+        entity: Option<String>,
+        #[arg(long)]
+        id: Option<i64>,
+        /// 最多条数，0 为不限 / at most this many, 0 for all
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// XLSX 或 CSV 文件 / XLSX or CSV file
+    #[arg(required_unless_present = "template", conflicts_with = "template")]
+    pub file: Option<PathBuf>,
+    /// 只校验不写入 / validate without writing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// 写出导入模板 / write an import template
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub template: Option<TemplateFormatArg>,
+    /// 模板输出路径 / where to write the template
+    #[arg(long, requires = "template")]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateFormatArg {
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum)]
+    pub format: ExportFormatArg,
+    /// 输出路径（JSON/CSV 默认输出到 stdout）/ output path (JSON/CSV default: stdout)
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Xlsx,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// 生成并导入 N 行工作簿，输出耗时 JSON / import a generated N-row workbook, print timings
+    Import {
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

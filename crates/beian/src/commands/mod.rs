@@ -1,0 +1,54 @@
+//! One module per command family; `run` dispatches and opens what each needs.
+
+mod audit;
+mod init;
+mod inventory;
+mod transfer;
+pub mod validate;
+
+use beian_store::{AnyStore, OpenMode, Store, StoreLocation};
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, Settings};
+use crate::error::Exit;
+
+pub async fn run(cli: &Cli) -> anyhow::Result<Exit> {
+    // `init` writes the config file, so it must not require one to exist.
+    if let Command::Init(args) = &cli.command {
+        return init::run(args, &cli.global).await;
+    }
+    let settings = config::resolve(&cli.global)?;
+    tracing::debug!(config = ?settings.config_file, database = %settings.database, "settings resolved");
+    match &cli.command {
+        Command::Init(args) => init::run(args, &cli.global).await,
+        Command::Validate(args) => validate::run(args, &settings.validation, settings.language),
+        Command::Subject(command) => inventory::subject(command, &settings).await,
+        Command::Site(command) => inventory::site(command, &settings).await,
+        Command::Domain(command) => inventory::domain(command, &settings).await,
+        Command::Filing(command) => inventory::filing(command, &settings).await,
+        Command::Person(command) => inventory::person(command, &settings).await,
+        Command::Provider(command) => inventory::provider(command, &settings).await,
+        Command::AuditLog(command) => audit::run(command, &settings).await,
+        Command::Import(args) => transfer::import(args, &settings).await,
+        Command::Export(args) => transfer::export(args, &settings).await,
+        Command::Bench(command) => transfer::bench(command).await,
+    }
+}
+
+/// Opens the store; its errors already name the database and the fix.
+pub async fn open_store(location: &StoreLocation, mode: OpenMode) -> anyhow::Result<AnyStore> {
+    Ok(beian_store::open(location, mode).await?)
+}
+
+/// Runs `work` on the configured database (which must exist: `beian init` creates
+/// it), then closes the store whatever happened, so SQLite checkpoints its WAL and
+/// leaves one self-contained `beian.db` behind.
+pub async fn with_store<T>(
+    settings: &Settings,
+    work: impl AsyncFnOnce(&AnyStore) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let store = open_store(&settings.database, OpenMode::MustExist).await?;
+    let outcome = work(&store).await;
+    store.close().await;
+    outcome
+}

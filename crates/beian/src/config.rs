@@ -1,0 +1,305 @@
+//! Configuration: `beian.toml` (every key optional, unknown keys rejected), with the
+//! global flags and `BEIAN_*` variables on top, validated into the [`Settings`] that
+//! commands see. Adding a section is one struct and one field of [`ConfigFile`].
+
+use std::path::{Path, PathBuf};
+
+use beian_core::identifier::{FileableTlds, ValidationContext};
+use beian_store::StoreLocation;
+use chrono::{FixedOffset, NaiveDate, Utc};
+use clap::ValueEnum;
+use serde::Deserialize;
+
+use crate::cli::GlobalArgs;
+use crate::error::UserError;
+
+/// The file name looked for in the working directory and written by `beian init`.
+pub const CONFIG_FILE_NAME: &str = "beian.toml";
+/// The SQLite file created beside the config file when no database is named.
+pub const DEFAULT_DATABASE_FILE: &str = "beian.db";
+
+/// The shape of `beian.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConfigFile {
+    pub database: DatabaseSection,
+    pub validation: ValidationSection,
+    pub display: DisplaySection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSection {
+    /// `postgres://…`, `sqlite://…` or a path.
+    pub url: Option<String>,
+    /// SQLite file, relative to the config file's directory.
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValidationSection {
+    /// A TLD list (one per line, `#` comments) replacing the bundled fileable-TLD list.
+    pub fileable_tlds_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisplaySection {
+    pub language: Option<Language>,
+}
+
+/// Language of table headers and labels. Messages are always Chinese then English.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    Zh,
+    En,
+}
+
+/// Everything the commands need, resolved and checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The config file that was read, if any.
+    pub config_file: Option<PathBuf>,
+    pub database: StoreLocation,
+    pub language: Language,
+    pub validation: ValidationContext,
+    /// Who writes: `cli:<user>` in the audit log.
+    pub actor: String,
+}
+
+impl Settings {
+    pub fn today(&self) -> NaiveDate {
+        self.validation.today
+    }
+}
+
+/// The config file a command should read: `--config` / `BEIAN_CONFIG`, else
+/// `./beian.toml` when it exists.
+pub fn config_path(global: &GlobalArgs) -> Option<PathBuf> {
+    match &global.config {
+        Some(path) => Some(path.clone()),
+        None => {
+            let default = PathBuf::from(CONFIG_FILE_NAME);
+            default.is_file().then_some(default)
+        }
+    }
+}
+
+/// Reads the config file (if any), applies flags and environment, and validates.
+pub fn resolve(global: &GlobalArgs) -> Result<Settings, UserError> {
+    let config_file = config_path(global);
+    let file = match &config_file {
+        Some(path) => read_config_file(path)?,
+        None => ConfigFile::default(),
+    };
+    let base_dir = config_file
+        .as_deref()
+        .map(directory_of)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let database = match &global.database {
+        Some(text) => parse_location(text, None)?,
+        None => database_from_file(&file.database, &base_dir, config_file.as_deref())?,
+    };
+    let fileable_tlds = match &file.validation.fileable_tlds_file {
+        Some(path) => read_tld_list(&base_dir.join(path))?,
+        None => FileableTlds::bundled(),
+    };
+    Ok(Settings {
+        config_file,
+        database,
+        language: global.lang.or(file.display.language).unwrap_or_default(),
+        validation: ValidationContext {
+            today: today_in_china(),
+            fileable_tlds,
+        },
+        actor: cli_actor(),
+    })
+}
+
+pub fn read_config_file(path: &Path) -> Result<ConfigFile, UserError> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        let error = UserError::input(format!(
+            "无法读取配置文件 {} / cannot read config file {}: {err}",
+            path.display(),
+            path.display()
+        ));
+        if err.kind() == std::io::ErrorKind::NotFound {
+            error.with_fix("运行 `beian init` 生成配置文件，或用 --config 指向已有文件 / run `beian init`, or point --config at an existing file")
+        } else {
+            error.with_fix("检查文件权限 / check the file's permissions")
+        }
+    })?;
+    parse_config_text(&text).map_err(|err| {
+        UserError::input(format!(
+            "配置文件 {} 有误 / invalid config file {}: {}",
+            path.display(),
+            path.display(),
+            err.to_string().trim_end()
+        ))
+        .with_fix("删除或改正上面指出的键；`beian init DIR` 会写出列有全部键的模板 / remove or fix the key named above; `beian init DIR` writes a template listing every key")
+    })
+}
+
+pub fn parse_config_text(text: &str) -> Result<ConfigFile, toml::de::Error> {
+    toml::from_str(text)
+}
+
+fn database_from_file(
+    section: &DatabaseSection,
+    base_dir: &Path,
+    config_file: Option<&Path>,
+) -> Result<StoreLocation, UserError> {
+    let config_name =
+        || config_file.map_or_else(|| CONFIG_FILE_NAME.to_owned(), |p| p.display().to_string());
+    match (&section.url, &section.path) {
+        (Some(_), Some(_)) => Err(UserError::input(format!(
+            "{}: [database] 里 url 和 path 只能给一个 / give either url or path in [database], not both",
+            config_name()
+        ))
+        .with_fix("删除其中一个键 / remove one of the two keys")),
+        (Some(url), None) => parse_location(url, Some(base_dir)),
+        (None, Some(path)) => Ok(StoreLocation::Sqlite(base_dir.join(path))),
+        (None, None) => Ok(StoreLocation::Sqlite(base_dir.join(DEFAULT_DATABASE_FILE))),
+    }
+}
+
+/// Parses a database flag or key; a relative SQLite path from the config file is taken
+/// relative to that file, so the config works from any working directory.
+fn parse_location(text: &str, relative_to: Option<&Path>) -> Result<StoreLocation, UserError> {
+    if text.trim().is_empty() {
+        return Err(
+            UserError::input("数据库地址为空 / the database location is empty").with_fix(
+                "给出 SQLite 文件路径或 postgres:// URL / give a SQLite path or a postgres:// URL",
+            ),
+        );
+    }
+    Ok(match StoreLocation::parse(text) {
+        StoreLocation::Sqlite(path) if path.is_relative() => match relative_to {
+            Some(dir) => StoreLocation::Sqlite(dir.join(path)),
+            None => StoreLocation::Sqlite(path),
+        },
+        other => other,
+    })
+}
+
+fn read_tld_list(path: &Path) -> Result<FileableTlds, UserError> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        UserError::input(format!(
+            "无法读取可备案顶级域名列表 {} / cannot read the fileable-TLD list {}: {err}",
+            path.display(),
+            path.display()
+        ))
+        .with_fix("改正 [validation] fileable_tlds_file，或删除该键以使用内置列表 / fix [validation] fileable_tlds_file, or remove it to use the bundled list")
+    })?;
+    Ok(FileableTlds::from_list(&text))
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+pub fn directory_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Filing deadlines and expiry dates are Beijing dates, whatever the server's zone.
+pub fn today_in_china() -> NaiveDate {
+    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    Utc::now().with_timezone(&china).date_naive()
+}
+
+fn cli_actor() -> String {
+    let user = std::env::var("USER")
+        .ok()
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_owned());
+    format!("cli:{user}")
+}
+
+/// The commented `beian.toml` written by `beian init`: every key, commented out, at
+/// its default, explained in Chinese and English.
+pub const CONFIG_TEMPLATE: &str = r##"# 备案卫士 Beian Guard 配置文件 / configuration file
+#
+# 所有键都是可选的；去掉行首的 "# " 即可启用。未知的键会被拒绝（退出码 2）。
+# Every key is optional; remove the leading "# " to set one. Unknown keys are
+# rejected (exit code 2). Flags and BEIAN_* environment variables override this file:
+#   --config / BEIAN_CONFIG, --database / BEIAN_DATABASE, --lang / BEIAN_LANG.
+
+[database]
+# SQLite 数据库文件，相对于本文件所在目录。
+# SQLite database file, relative to this file's directory.
+# path = "beian.db"
+#
+# 或者给出 URL（与 path 二选一）：postgres://user:password@host/dbname 或 sqlite://path。
+# Or a URL instead of path: postgres://user:password@host/dbname or sqlite://path.
+# url = "postgres://beian@localhost/beian"
+
+[validation]
+# 可备案顶级域名列表文件（每行一个，# 开头为注释），替换内置列表。内置列表可能过时，
+# 不在列表中的域名只会得到警告。相对于本文件所在目录。
+# A file listing the TLDs MIIT accepts for filing (one per line, # comments),
+# replacing the bundled list, which may be out of date. A TLD not on the list only
+# gets a warning. Relative to this file's directory.
+# fileable_tlds_file = "fileable-tlds.txt"
+
+[display]
+# 表格语言：zh（中文）或 en（英文）。提示信息总是中英双语。
+# Table language: zh (Chinese) or en (English). Messages are always bilingual.
+# language = "zh"
+"##;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Uncommenting every key of the template must give a file the parser accepts, so
+    /// the template and the struct cannot drift apart.
+    #[test]
+    fn template_keys_are_the_parsed_keys() {
+        let uncommented: String = CONFIG_TEMPLATE
+            .lines()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") => rest,
+                _ => line,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let parsed = parse_config_text(&uncommented).expect("template keys parse");
+        assert_eq!(parsed.database.path.as_deref(), Some(Path::new("beian.db")));
+        assert!(parsed.database.url.is_some());
+        assert_eq!(parsed.display.language, Some(Language::Zh));
+        assert!(parsed.validation.fileable_tlds_file.is_some());
+        parse_config_text(CONFIG_TEMPLATE).expect("the template as written parses");
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = parse_config_text("[display]\ncolour = \"red\"\n").unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+        let err = parse_config_text("[dns]\nnameservers = []\n").unwrap_err();
+        assert!(err.to_string().contains("dns"), "{err}");
+    }
+
+    #[test]
+    fn database_defaults_beside_the_config_file() {
+        let location =
+            database_from_file(&DatabaseSection::default(), Path::new("/etc/beian"), None)
+                .expect("default location");
+        assert_eq!(
+            location,
+            StoreLocation::Sqlite(PathBuf::from("/etc/beian/beian.db"))
+        );
+    }
+
+    #[test]
+    fn both_url_and_path_is_an_error() {
+        let section = DatabaseSection {
+            url: Some("postgres://x@y/z".into()),
+            path: Some("a.db".into()),
+        };
+        assert!(database_from_file(&section, Path::new("."), None).is_err());
+    }
+}
