@@ -46,7 +46,9 @@ impl RecordKind {
     }
 
     pub fn parse(text: &str) -> Option<RecordKind> {
-        RecordKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+        RecordKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
     }
 
     /// Chinese label used in tables and messages.
@@ -282,7 +284,9 @@ impl FilingKind {
     }
 
     pub fn parse(text: &str) -> Option<FilingKind> {
-        FilingKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+        FilingKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -516,14 +520,19 @@ pub enum RelationError {
     MissingParent { number: String, kind: &'static str },
     #[error("{number}: parent {parent} is not an ICP subject filing (主体备案号)")]
     ParentNotSubjectFiling { number: String, parent: String },
-    #[error("{number}: does not start with its subject filing number {parent} (网站备案号 = 主体备案号-N)")]
+    #[error(
+        "{number}: does not start with its subject filing number {parent} (网站备案号 = 主体备案号-N)"
+    )]
     ParentStemMismatch { number: String, parent: String },
     #[error("{number}: parent {parent} belongs to another subject")]
     ParentOtherSubject { number: String, parent: String },
     #[error("{number}: a {kind} filing must name the website it covers")]
     MissingWebsite { number: String, kind: &'static str },
     #[error("{number}: website {website_id} belongs to another subject")]
-    WebsiteOtherSubject { number: String, website_id: RecordId },
+    WebsiteOtherSubject {
+        number: String,
+        website_id: RecordId,
+    },
 }
 
 /// Checks a filing against its parent filing and website, as stored.
