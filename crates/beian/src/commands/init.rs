@@ -77,7 +77,12 @@ fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
 
+/// The directory must be usable; a missing one is created, as `git init DIR` does.
 fn check_directory(dir: &Path) -> Result<(), UserError> {
+    if !dir.exists() && !dir.as_os_str().is_empty() {
+        // Failure here (e.g. a path under a regular file) is reported by the match below.
+        let _ = std::fs::create_dir_all(dir);
+    }
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {
             if meta.permissions().readonly() {
@@ -97,7 +102,7 @@ fn check_directory(dir: &Path) -> Result<(), UserError> {
             dir.display(),
             dir.display()
         ))
-        .with_fix("先创建该目录（mkdir -p）或换一个可写的目录 / create it first (mkdir -p) or choose a writable directory")),
+        .with_fix("换一个可以创建或写入的目录 / choose a directory that can be created and written")),
     }
 }
 
