@@ -13,10 +13,14 @@
 //! linear in the input.
 
 pub mod bench;
+pub mod outcome;
 pub mod rdap;
 pub mod registration;
+pub mod settings;
 pub mod whois;
 
+pub use outcome::{Outcome, ProbeFailure, Timed};
 pub use rdap::{RdapBootstrap, RdapBootstrapError, RdapParseError, parse_rdap_domain};
 pub use registration::{RecordSource, RegistrationRecord};
+pub use settings::{Persona, PersonaKind, ProbeSettings};
 pub use whois::{WhoisOutcome, WhoisParse, decode_whois_bytes, parse_whois};

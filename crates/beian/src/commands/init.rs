@@ -102,7 +102,9 @@ fn check_directory(dir: &Path) -> Result<(), UserError> {
             dir.display(),
             dir.display()
         ))
-        .with_fix("换一个可以创建或写入的目录 / choose a directory that can be created and written")),
+        .with_fix(
+            "换一个可以创建或写入的目录 / choose a directory that can be created and written",
+        )),
     }
 }
 
