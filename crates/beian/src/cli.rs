@@ -150,27 +150,92 @@ pub struct CloseArgs {
     pub on: Option<NaiveDate>,
 }
 
+/// What differs between the inventory kinds on the command line; the subcommands
+/// themselves (`add list show edit [close] rm`) are shared by `RecordCommand`.
+pub trait RecordCli: std::fmt::Debug {
+    /// The flags (and positional key) of `add`.
+    type Add: Args + std::fmt::Debug;
+    /// `list` filters besides search and paging.
+    type Filters: Args + std::fmt::Debug;
+    /// The flags of `edit` after its target.
+    type Fields: Args + std::fmt::Debug;
+    /// The help line of `add`, when the kind has one.
+    const ADD_ABOUT: Option<&'static str> = None;
+    /// The help line of `edit`, when the kind has one.
+    const EDIT_ABOUT: Option<&'static str> = None;
+    /// The help line of `close`, when the kind has one.
+    const CLOSE_ABOUT: Option<&'static str> = None;
+    /// How `edit` names its target in the usage line.
+    const TARGET: &'static str;
+}
+
+/// The subcommands every kind has; the display order leaves room for `close`.
 #[derive(Debug, Subcommand)]
-pub enum SubjectCommand {
-    /// 新增主体 / add a subject
-    Add(SubjectFields),
+pub enum RecordCommand<K: RecordCli> {
+    #[command(about = K::ADD_ABOUT, display_order = 1)]
+    Add(K::Add),
+    #[command(display_order = 2)]
     List {
         #[command(flatten)]
         list: ListArgs,
-        /// active | closed
-        #[arg(long)]
-        status: Option<String>,
-    },
-    Show(ShowArgs),
-    /// 只修改给出的字段 / change only the given fields
-    Edit {
-        #[arg(value_name = "ID|KEY")]
-        target: String,
         #[command(flatten)]
-        fields: SubjectFields,
+        filters: K::Filters,
     },
-    Close(CloseArgs),
+    #[command(display_order = 3)]
+    Show(ShowArgs),
+    #[command(about = K::EDIT_ABOUT, display_order = 4)]
+    Edit(EditArgs<K>),
+    #[command(display_order = 6)]
     Rm(RemoveArgs),
+}
+
+/// Subjects, sites and filings can also be closed (a filing: cancelled).
+#[derive(Debug, Subcommand)]
+pub enum ClosableCommand<K: RecordCli> {
+    #[command(flatten)]
+    Record(RecordCommand<K>),
+    #[command(about = K::CLOSE_ABOUT, display_order = 5)]
+    Close(CloseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs<K: RecordCli> {
+    #[arg(value_name = K::TARGET)]
+    pub target: String,
+    #[command(flatten)]
+    pub fields: K::Fields,
+}
+
+// `list` of a kind without filters of its own. A plain comment: clap would take a doc
+// comment as the help line of `list`.
+#[derive(Debug, Args)]
+pub struct NoFilters {}
+
+pub type SubjectCommand = ClosableCommand<SubjectCli>;
+pub type SiteCommand = ClosableCommand<SiteCli>;
+pub type DomainCommand = RecordCommand<DomainCli>;
+pub type FilingCommand = ClosableCommand<FilingCli>;
+pub type PersonCommand = RecordCommand<PersonCli>;
+pub type ProviderCommand = RecordCommand<ProviderCli>;
+
+#[derive(Debug)]
+pub enum SubjectCli {}
+
+impl RecordCli for SubjectCli {
+    type Add = SubjectFields;
+    type Filters = StatusFilter;
+    type Fields = SubjectFields;
+    const ADD_ABOUT: Option<&'static str> = Some("新增主体 / add a subject");
+    const EDIT_ABOUT: Option<&'static str> =
+        Some("只修改给出的字段 / change only the given fields");
+    const TARGET: &'static str = "ID|KEY";
+}
+
+#[derive(Debug, Args)]
+pub struct StatusFilter {
+    /// active | closed
+    #[arg(long)]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -195,29 +260,26 @@ pub struct SubjectFields {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum SiteCommand {
-    /// 新增网站（可同时登记域名）/ add a website (and its domains)
-    Add(SiteFields),
-    List {
-        #[command(flatten)]
-        list: ListArgs,
-        /// 主体 ID 或证件号 / subject id or USCC
-        #[arg(long)]
-        subject: Option<String>,
-        /// active | closed
-        #[arg(long)]
-        status: Option<String>,
-    },
-    Show(ShowArgs),
-    Edit {
-        #[arg(value_name = "ID|KEY")]
-        target: String,
-        #[command(flatten)]
-        fields: SiteFields,
-    },
-    Close(CloseArgs),
-    Rm(RemoveArgs),
+#[derive(Debug)]
+pub enum SiteCli {}
+
+impl RecordCli for SiteCli {
+    type Add = SiteFields;
+    type Filters = SiteFilters;
+    type Fields = SiteFields;
+    const ADD_ABOUT: Option<&'static str> =
+        Some("新增网站（可同时登记域名）/ add a website (and its domains)");
+    const TARGET: &'static str = "ID|KEY";
+}
+
+#[derive(Debug, Args)]
+pub struct SiteFilters {
+    /// 主体 ID 或证件号 / subject id or USCC
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// active | closed
+    #[arg(long)]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -248,33 +310,33 @@ pub struct SiteFields {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum DomainCommand {
-    /// 新增域名 / add a domain
-    Add {
-        /// 域名（可为中文域名）/ domain name (IDN allowed)
-        name: String,
-        #[command(flatten)]
-        fields: DomainFields,
-    },
-    List {
-        #[command(flatten)]
-        list: ListArgs,
-        /// 网站 ID 或首页地址 / website id or home URL
-        #[arg(long)]
-        site: Option<String>,
-        /// 在 N 天内到期（含已过期）/ expiring within N days (expired included)
-        #[arg(long, value_name = "DAYS")]
-        expiring_within: Option<u32>,
-    },
-    Show(ShowArgs),
-    Edit {
-        #[arg(value_name = "ID|NAME")]
-        target: String,
-        #[command(flatten)]
-        fields: DomainFields,
-    },
-    Rm(RemoveArgs),
+#[derive(Debug)]
+pub enum DomainCli {}
+
+impl RecordCli for DomainCli {
+    type Add = DomainAdd;
+    type Filters = DomainFilters;
+    type Fields = DomainFields;
+    const ADD_ABOUT: Option<&'static str> = Some("新增域名 / add a domain");
+    const TARGET: &'static str = "ID|NAME";
+}
+
+#[derive(Debug, Args)]
+pub struct DomainAdd {
+    /// 域名（可为中文域名）/ domain name (IDN allowed)
+    pub name: String,
+    #[command(flatten)]
+    pub fields: DomainFields,
+}
+
+#[derive(Debug, Args)]
+pub struct DomainFilters {
+    /// 网站 ID 或首页地址 / website id or home URL
+    #[arg(long)]
+    pub site: Option<String>,
+    /// 在 N 天内到期（含已过期）/ expiring within N days (expired included)
+    #[arg(long, value_name = "DAYS")]
+    pub expiring_within: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -296,42 +358,42 @@ pub struct DomainFields {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum FilingCommand {
-    /// 新增备案（类型由号码推出）/ add a filing (kind derived from the number)
-    Add {
-        /// 备案号或许可证号 / filing or licence number
-        number: String,
-        #[command(flatten)]
-        fields: FilingFields,
-        /// 找不到主体备案号时一并创建 / create the subject filing when missing
-        #[arg(long)]
-        create_parent: bool,
-    },
-    List {
-        #[command(flatten)]
-        list: ListArgs,
-        #[arg(long)]
-        subject: Option<String>,
-        #[arg(long)]
-        site: Option<String>,
-        /// active | pending | cancelled
-        #[arg(long)]
-        status: Option<String>,
-        /// icp_subject | icp_website | icp_app | … | psb
-        #[arg(long)]
-        kind: Option<String>,
-    },
-    Show(ShowArgs),
-    Edit {
-        #[arg(value_name = "ID|NUMBER")]
-        target: String,
-        #[command(flatten)]
-        fields: FilingFields,
-    },
-    /// 注销备案 / mark a filing cancelled
-    Close(CloseArgs),
-    Rm(RemoveArgs),
+#[derive(Debug)]
+pub enum FilingCli {}
+
+impl RecordCli for FilingCli {
+    type Add = FilingAdd;
+    type Filters = FilingFilters;
+    type Fields = FilingFields;
+    const ADD_ABOUT: Option<&'static str> =
+        Some("新增备案（类型由号码推出）/ add a filing (kind derived from the number)");
+    const CLOSE_ABOUT: Option<&'static str> = Some("注销备案 / mark a filing cancelled");
+    const TARGET: &'static str = "ID|NUMBER";
+}
+
+#[derive(Debug, Args)]
+pub struct FilingAdd {
+    /// 备案号或许可证号 / filing or licence number
+    pub number: String,
+    #[command(flatten)]
+    pub fields: FilingFields,
+    /// 找不到主体备案号时一并创建 / create the subject filing when missing
+    #[arg(long)]
+    pub create_parent: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FilingFilters {
+    #[arg(long)]
+    pub subject: Option<String>,
+    #[arg(long)]
+    pub site: Option<String>,
+    /// active | pending | cancelled
+    #[arg(long)]
+    pub status: Option<String>,
+    /// icp_subject | icp_website | icp_app | … | psb
+    #[arg(long)]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -353,25 +415,22 @@ pub struct FilingFields {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum PersonCommand {
-    Add(PersonFields),
-    List {
-        #[command(flatten)]
-        list: ListArgs,
-        #[arg(long)]
-        subject: Option<String>,
-        #[arg(long)]
-        site: Option<String>,
-    },
-    Show(ShowArgs),
-    Edit {
-        #[arg(value_name = "ID")]
-        target: String,
-        #[command(flatten)]
-        fields: PersonFields,
-    },
-    Rm(RemoveArgs),
+#[derive(Debug)]
+pub enum PersonCli {}
+
+impl RecordCli for PersonCli {
+    type Add = PersonFields;
+    type Filters = PersonFilters;
+    type Fields = PersonFields;
+    const TARGET: &'static str = "ID";
+}
+
+#[derive(Debug, Args)]
+pub struct PersonFilters {
+    #[arg(long)]
+    pub subject: Option<String>,
+    #[arg(long)]
+    pub site: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -396,29 +455,31 @@ pub struct PersonFields {
     pub email: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum ProviderCommand {
-    Add {
-        /// 接入商名称，如 阿里云 / provider name
-        name: String,
-        /// 备案控制台地址 / filing console URL
-        #[arg(long)]
-        console_url: Option<String>,
-    },
-    List {
-        #[command(flatten)]
-        list: ListArgs,
-    },
-    Show(ShowArgs),
-    Edit {
-        #[arg(value_name = "ID|NAME")]
-        target: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        console_url: Option<String>,
-    },
-    Rm(RemoveArgs),
+#[derive(Debug)]
+pub enum ProviderCli {}
+
+impl RecordCli for ProviderCli {
+    type Add = ProviderAdd;
+    type Filters = NoFilters;
+    type Fields = ProviderFields;
+    const TARGET: &'static str = "ID|NAME";
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderAdd {
+    /// 接入商名称，如 阿里云 / provider name
+    pub name: String,
+    /// 备案控制台地址 / filing console URL
+    #[arg(long)]
+    pub console_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderFields {
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub console_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ use beian_core::audit::{AuditEntry, ChainBreak, ChainVerdict};
 use beian_store::{AuditQuery, Store};
 
 use crate::cli::AuditLogCommand;
+use crate::commands::tables::rows_table;
 use crate::commands::with_store;
 use crate::config::{Language, Settings};
 use crate::error::{Exit, input_error};
@@ -104,9 +105,9 @@ async fn list(
 }
 
 fn audit_table(entries: &[AuditEntry], language: Language) -> comfy_table::Table {
-    let mut table = output::table(
+    rows_table(
         language,
-        &[
+        [
             header("序号", "Seq"),
             header("时间", "At"),
             header("操作人", "Actor"),
@@ -115,17 +116,17 @@ fn audit_table(entries: &[AuditEntry], language: Language) -> comfy_table::Table
             header("ID", "ID"),
             header("哈希", "Hash"),
         ],
-    );
-    for entry in entries {
-        table.add_row([
-            entry.seq.to_string(),
-            entry.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-            entry.actor.clone(),
-            entry.action.clone(),
-            entry.entity.clone(),
-            output::or_dash(entry.entity_id),
-            entry.hash.chars().take(12).collect(),
-        ]);
-    }
-    table
+        entries,
+        |entry| {
+            [
+                entry.seq.to_string(),
+                entry.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                entry.actor.clone(),
+                entry.action.clone(),
+                entry.entity.clone(),
+                output::or_dash(entry.entity_id),
+                entry.hash.chars().take(12).collect(),
+            ]
+        },
+    )
 }

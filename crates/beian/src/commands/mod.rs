@@ -3,6 +3,7 @@
 mod audit;
 mod init;
 mod inventory;
+mod tables;
 mod transfer;
 pub mod validate;
 
@@ -22,12 +23,12 @@ pub async fn run(cli: &Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Init(args) => init::run(args, &cli.global).await,
         Command::Validate(args) => validate::run(args, &settings.validation, settings.language),
-        Command::Subject(command) => inventory::subject(command, &settings).await,
-        Command::Site(command) => inventory::site(command, &settings).await,
-        Command::Domain(command) => inventory::domain(command, &settings).await,
-        Command::Filing(command) => inventory::filing(command, &settings).await,
-        Command::Person(command) => inventory::person(command, &settings).await,
-        Command::Provider(command) => inventory::provider(command, &settings).await,
+        Command::Subject(command) => inventory::closable(command, &settings).await,
+        Command::Site(command) => inventory::closable(command, &settings).await,
+        Command::Domain(command) => inventory::record(command, &settings).await,
+        Command::Filing(command) => inventory::closable(command, &settings).await,
+        Command::Person(command) => inventory::record(command, &settings).await,
+        Command::Provider(command) => inventory::record(command, &settings).await,
         Command::AuditLog(command) => audit::run(command, &settings).await,
         Command::Import(args) => transfer::import(args, &settings).await,
         Command::Export(args) => transfer::export(args, &settings).await,

@@ -86,131 +86,116 @@ impl Inventory<'_> {
         Err(not_found(kind, text))
     }
 
+    /// What `show` lists under a record: the records it points to, then the records
+    /// that point to it.
     pub async fn related(&self, record: &Record) -> anyhow::Result<Vec<RelatedGroup>> {
-        let mut groups = Vec::new();
-        match record {
-            Record::Subject(subject) => {
-                let by_subject = |kind| ListQuery {
+        let (owners, owned, owner_filter) = match record {
+            Record::Subject(subject) => (
+                Vec::new(),
+                &[WEBSITES, FILINGS, PEOPLE][..],
+                ListQuery {
                     subject_id: Some(subject.id),
-                    ..page_of(kind)
-                };
-                groups.push(
-                    self.group(
-                        "websites",
-                        "网站",
-                        "Websites",
-                        by_subject(RecordKind::Website),
-                    )
-                    .await?,
-                );
-                groups.push(
-                    self.group("filings", "备案", "Filings", by_subject(RecordKind::Filing))
-                        .await?,
-                );
-                groups.push(
-                    self.group("people", "负责人", "People", by_subject(RecordKind::Person))
-                        .await?,
-                );
-            }
-            Record::Website(site) => {
-                groups.push(
-                    self.one(
-                        "subject",
-                        "主体",
-                        "Subject",
-                        RecordKind::Subject,
-                        Some(site.subject_id),
-                    )
-                    .await?,
-                );
-                let by_site = |kind| ListQuery {
+                    ..ListQuery::default()
+                },
+            ),
+            Record::Website(site) => (
+                vec![(SUBJECT, Some(site.subject_id))],
+                &[DOMAINS, FILINGS, PEOPLE][..],
+                ListQuery {
                     website_id: Some(site.id),
-                    ..page_of(kind)
-                };
-                groups.push(
-                    self.group("domains", "域名", "Domains", by_site(RecordKind::Domain))
-                        .await?,
-                );
-                groups.push(
-                    self.group("filings", "备案", "Filings", by_site(RecordKind::Filing))
-                        .await?,
-                );
-                groups.push(
-                    self.group("people", "负责人", "People", by_site(RecordKind::Person))
-                        .await?,
-                );
-            }
-            Record::Domain(domain) => {
-                groups.push(
-                    self.one(
-                        "website",
-                        "网站",
-                        "Website",
-                        RecordKind::Website,
-                        domain.website_id,
-                    )
-                    .await?,
-                );
-            }
-            Record::Filing(filing) => {
-                groups.push(
-                    self.one(
-                        "subject",
-                        "主体",
-                        "Subject",
-                        RecordKind::Subject,
-                        Some(filing.subject_id),
-                    )
-                    .await?,
-                );
-                groups.push(
-                    self.one(
-                        "website",
-                        "网站",
-                        "Website",
-                        RecordKind::Website,
-                        filing.website_id,
-                    )
-                    .await?,
-                );
-                groups.push(
-                    self.one(
-                        "parent",
-                        "主体备案",
-                        "Subject filing",
-                        RecordKind::Filing,
-                        filing.parent_id,
-                    )
-                    .await?,
-                );
-            }
-            Record::Person(person) => {
-                groups.push(
-                    self.one(
-                        "subject",
-                        "主体",
-                        "Subject",
-                        RecordKind::Subject,
-                        Some(person.subject_id),
-                    )
-                    .await?,
-                );
-                groups.push(
-                    self.one(
-                        "website",
-                        "网站",
-                        "Website",
-                        RecordKind::Website,
-                        person.website_id,
-                    )
-                    .await?,
-                );
-            }
-            Record::AccessProvider(_) => {}
+                    ..ListQuery::default()
+                },
+            ),
+            Record::Domain(domain) => (
+                vec![(WEBSITE, domain.website_id)],
+                &[][..],
+                ListQuery::default(),
+            ),
+            Record::Filing(filing) => (
+                vec![
+                    (SUBJECT, Some(filing.subject_id)),
+                    (WEBSITE, filing.website_id),
+                    (PARENT_FILING, filing.parent_id),
+                ],
+                &[][..],
+                ListQuery::default(),
+            ),
+            Record::Person(person) => (
+                vec![
+                    (SUBJECT, Some(person.subject_id)),
+                    (WEBSITE, person.website_id),
+                ],
+                &[][..],
+                ListQuery::default(),
+            ),
+            Record::AccessProvider(_) => (Vec::new(), &[][..], ListQuery::default()),
+        };
+        let mut groups = Vec::new();
+        for (relation, id) in owners {
+            let records = match id {
+                Some(id) => self
+                    .store
+                    .get(relation.kind, id)
+                    .await?
+                    .into_iter()
+                    .collect(),
+                None => Vec::new(),
+            };
+            groups.push(relation.group(records));
+        }
+        for relation in owned {
+            let query = ListQuery {
+                kind: relation.kind,
+                limit: RELATED_LIMIT,
+                ..owner_filter.clone()
+            };
+            groups.push(relation.group(self.store.list(&query).await?.items));
         }
         Ok(groups)
     }
 }
+
+/// One relation `show` lists: its JSON name, its titles and the kind it holds.
+struct Relation {
+    name: &'static str,
+    label_zh: &'static str,
+    label_en: &'static str,
+    kind: RecordKind,
+}
+
+impl Relation {
+    fn group(&self, records: Vec<Record>) -> RelatedGroup {
+        RelatedGroup {
+            relation: self.name,
+            label_zh: self.label_zh,
+            label_en: self.label_en,
+            records,
+        }
+    }
+}
+
+const fn relation(
+    name: &'static str,
+    label_zh: &'static str,
+    label_en: &'static str,
+    kind: RecordKind,
+) -> Relation {
+    Relation {
+        name,
+        label_zh,
+        label_en,
+        kind,
+    }
+}
+
+const SUBJECT: Relation = relation("subject", "主体", "Subject", RecordKind::Subject);
+const WEBSITE: Relation = relation("website", "网站", "Website", RecordKind::Website);
+const PARENT_FILING: Relation =
+    relation("parent", "主体备案", "Subject filing", RecordKind::Filing);
+const WEBSITES: Relation = relation("websites", "网站", "Websites", RecordKind::Website);
+const DOMAINS: Relation = relation("domains", "域名", "Domains", RecordKind::Domain);
+const FILINGS: Relation = relation("filings", "备案", "Filings", RecordKind::Filing);
+const PEOPLE: Relation = relation("people", "负责人", "People", RecordKind::Person);
 
 impl Inventory<'_> {
     /// The spellings of a key to look up, most literal first.
@@ -257,50 +242,6 @@ impl Inventory<'_> {
             }
         }
         unique
-    }
-
-    async fn group(
-        &self,
-        relation: &'static str,
-        label_zh: &'static str,
-        label_en: &'static str,
-        query: ListQuery,
-    ) -> anyhow::Result<RelatedGroup> {
-        let records = self.store.list(&query).await?.items;
-        Ok(RelatedGroup {
-            relation,
-            label_zh,
-            label_en,
-            records,
-        })
-    }
-
-    async fn one(
-        &self,
-        relation: &'static str,
-        label_zh: &'static str,
-        label_en: &'static str,
-        kind: RecordKind,
-        id: Option<RecordId>,
-    ) -> anyhow::Result<RelatedGroup> {
-        let records = match id {
-            Some(id) => self.store.get(kind, id).await?.into_iter().collect(),
-            None => Vec::new(),
-        };
-        Ok(RelatedGroup {
-            relation,
-            label_zh,
-            label_en,
-            records,
-        })
-    }
-}
-
-fn page_of(kind: RecordKind) -> ListQuery {
-    ListQuery {
-        kind,
-        limit: RELATED_LIMIT,
-        ..ListQuery::default()
     }
 }
 

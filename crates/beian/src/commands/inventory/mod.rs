@@ -2,7 +2,9 @@
 //! of `beian_core::inventory` (the same checks as the importer), every write through
 //! `Store::apply` so it is one transaction with its audit entries.
 
+mod entry;
 mod filing;
+mod kinds;
 mod lookup;
 mod records;
 mod views;
@@ -13,222 +15,48 @@ use beian_store::{AnyStore, ListQuery, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::cli::{
-    DomainCommand, FilingCommand, ListArgs, PersonCommand, ProviderCommand, SiteCommand,
-    SubjectCommand,
-};
+use crate::cli::{ClosableCommand, ListArgs, RecordCommand};
 use crate::commands::with_store;
 use crate::config::Settings;
 use crate::error::{Exit, UserError};
 use crate::output;
 
-pub async fn subject(command: &SubjectCommand, settings: &Settings) -> anyhow::Result<Exit> {
-    with_store(settings, async |store| {
-        let inventory = Inventory { store, settings };
-        match command {
-            SubjectCommand::Add(fields) => records::add_subject(&inventory, fields).await,
-            SubjectCommand::List { list, status } => {
-                let mut query = inventory.list_query(RecordKind::Subject, list);
-                query.status = record_status(status.as_deref())?;
-                inventory.print_list(&query, list).await
-            }
-            SubjectCommand::Show(args) => {
-                inventory
-                    .show(RecordKind::Subject, &args.target, args.json)
-                    .await
-            }
-            SubjectCommand::Edit { target, fields } => {
-                records::edit_subject(&inventory, target, fields).await
-            }
-            SubjectCommand::Close(args) => {
-                inventory
-                    .close(RecordKind::Subject, &args.target, args.on)
-                    .await
-            }
-            SubjectCommand::Rm(args) => inventory.remove(RecordKind::Subject, &args.target).await,
+pub use kinds::KindCommands;
+
+/// `beian subject|site|filing …`: the shared subcommands plus `close`.
+pub async fn closable<K: KindCommands>(
+    command: &ClosableCommand<K>,
+    settings: &Settings,
+) -> anyhow::Result<Exit> {
+    match command {
+        ClosableCommand::Record(command) => record(command, settings).await,
+        ClosableCommand::Close(args) => {
+            with_store(settings, async |store| {
+                let inventory = Inventory { store, settings };
+                inventory.close(K::KIND, &args.target, args.on).await
+            })
+            .await
         }
-    })
-    .await
+    }
 }
 
-pub async fn site(command: &SiteCommand, settings: &Settings) -> anyhow::Result<Exit> {
+/// `beian <kind> add|list|show|edit|rm`: what differs by kind goes through `K`'s hooks.
+pub async fn record<K: KindCommands>(
+    command: &RecordCommand<K>,
+    settings: &Settings,
+) -> anyhow::Result<Exit> {
     with_store(settings, async |store| {
         let inventory = Inventory { store, settings };
         match command {
-            SiteCommand::Add(fields) => records::add_site(&inventory, fields).await,
-            SiteCommand::List {
-                list,
-                subject,
-                status,
-            } => {
-                let mut query = inventory.list_query(RecordKind::Website, list);
-                query.subject_id = inventory
-                    .optional_id(RecordKind::Subject, subject.as_deref())
-                    .await?;
-                query.status = record_status(status.as_deref())?;
+            RecordCommand::Add(args) => K::add(&inventory, args).await,
+            RecordCommand::List { list, filters } => {
+                let mut query = inventory.list_query(K::KIND, list);
+                K::filter(&inventory, &mut query, filters).await?;
                 inventory.print_list(&query, list).await
             }
-            SiteCommand::Show(args) => {
-                inventory
-                    .show(RecordKind::Website, &args.target, args.json)
-                    .await
-            }
-            SiteCommand::Edit { target, fields } => {
-                records::edit_site(&inventory, target, fields).await
-            }
-            SiteCommand::Close(args) => {
-                inventory
-                    .close(RecordKind::Website, &args.target, args.on)
-                    .await
-            }
-            SiteCommand::Rm(args) => inventory.remove(RecordKind::Website, &args.target).await,
-        }
-    })
-    .await
-}
-
-pub async fn domain(command: &DomainCommand, settings: &Settings) -> anyhow::Result<Exit> {
-    with_store(settings, async |store| {
-        let inventory = Inventory { store, settings };
-        match command {
-            DomainCommand::Add { name, fields } => {
-                records::add_domain(&inventory, name, fields).await
-            }
-            DomainCommand::List {
-                list,
-                site,
-                expiring_within,
-            } => {
-                let mut query = inventory.list_query(RecordKind::Domain, list);
-                query.website_id = inventory
-                    .optional_id(RecordKind::Website, site.as_deref())
-                    .await?;
-                query.expiring_before = expiring_within
-                    .map(|days| inventory.settings.today() + chrono::Days::new(u64::from(days)));
-                inventory.print_list(&query, list).await
-            }
-            DomainCommand::Show(args) => {
-                inventory
-                    .show(RecordKind::Domain, &args.target, args.json)
-                    .await
-            }
-            DomainCommand::Edit { target, fields } => {
-                records::edit_domain(&inventory, target, fields).await
-            }
-            DomainCommand::Rm(args) => inventory.remove(RecordKind::Domain, &args.target).await,
-        }
-    })
-    .await
-}
-
-pub async fn filing(command: &FilingCommand, settings: &Settings) -> anyhow::Result<Exit> {
-    with_store(settings, async |store| {
-        let inventory = Inventory { store, settings };
-        match command {
-            FilingCommand::Add {
-                number,
-                fields,
-                create_parent,
-            } => filing::add(&inventory, number, fields, *create_parent).await,
-            FilingCommand::List {
-                list,
-                subject,
-                site,
-                status,
-                kind,
-            } => {
-                let mut query = inventory.list_query(RecordKind::Filing, list);
-                query.subject_id = inventory
-                    .optional_id(RecordKind::Subject, subject.as_deref())
-                    .await?;
-                query.website_id = inventory
-                    .optional_id(RecordKind::Website, site.as_deref())
-                    .await?;
-                query.status = filing_status(status.as_deref())?;
-                query.filing_kind = filing_kind(kind.as_deref())?;
-                inventory.print_list(&query, list).await
-            }
-            FilingCommand::Show(args) => {
-                inventory
-                    .show(RecordKind::Filing, &args.target, args.json)
-                    .await
-            }
-            FilingCommand::Edit { target, fields } => {
-                filing::edit(&inventory, target, fields).await
-            }
-            FilingCommand::Close(args) => {
-                inventory
-                    .close(RecordKind::Filing, &args.target, args.on)
-                    .await
-            }
-            FilingCommand::Rm(args) => inventory.remove(RecordKind::Filing, &args.target).await,
-        }
-    })
-    .await
-}
-
-pub async fn person(command: &PersonCommand, settings: &Settings) -> anyhow::Result<Exit> {
-    with_store(settings, async |store| {
-        let inventory = Inventory { store, settings };
-        match command {
-            PersonCommand::Add(fields) => records::add_person(&inventory, fields).await,
-            PersonCommand::List {
-                list,
-                subject,
-                site,
-            } => {
-                let mut query = inventory.list_query(RecordKind::Person, list);
-                query.subject_id = inventory
-                    .optional_id(RecordKind::Subject, subject.as_deref())
-                    .await?;
-                query.website_id = inventory
-                    .optional_id(RecordKind::Website, site.as_deref())
-                    .await?;
-                inventory.print_list(&query, list).await
-            }
-            PersonCommand::Show(args) => {
-                inventory
-                    .show(RecordKind::Person, &args.target, args.json)
-                    .await
-            }
-            PersonCommand::Edit { target, fields } => {
-                records::edit_person(&inventory, target, fields).await
-            }
-            PersonCommand::Rm(args) => inventory.remove(RecordKind::Person, &args.target).await,
-        }
-    })
-    .await
-}
-
-pub async fn provider(command: &ProviderCommand, settings: &Settings) -> anyhow::Result<Exit> {
-    with_store(settings, async |store| {
-        let inventory = Inventory { store, settings };
-        match command {
-            ProviderCommand::Add { name, console_url } => {
-                records::add_provider(&inventory, name, console_url.as_deref()).await
-            }
-            ProviderCommand::List { list } => {
-                let query = inventory.list_query(RecordKind::AccessProvider, list);
-                inventory.print_list(&query, list).await
-            }
-            ProviderCommand::Show(args) => {
-                inventory
-                    .show(RecordKind::AccessProvider, &args.target, args.json)
-                    .await
-            }
-            ProviderCommand::Edit {
-                target,
-                name,
-                console_url,
-            } => {
-                records::edit_provider(&inventory, target, name.as_deref(), console_url.as_deref())
-                    .await
-            }
-            ProviderCommand::Rm(args) => {
-                inventory
-                    .remove(RecordKind::AccessProvider, &args.target)
-                    .await
-            }
+            RecordCommand::Show(args) => inventory.show(K::KIND, &args.target, args.json).await,
+            RecordCommand::Edit(args) => K::edit(&inventory, &args.target, &args.fields).await,
+            RecordCommand::Rm(args) => inventory.remove(K::KIND, &args.target).await,
         }
     })
     .await

@@ -3,8 +3,9 @@
 use beian_core::model::{AccessProvider, Domain, Filing, Person, Record, Subject, Website};
 use comfy_table::Table;
 
+use crate::commands::tables::rows_table;
 use crate::config::Language;
-use crate::output::{self, Header, header, joined, or_dash};
+use crate::output::{Header, header, joined, or_dash};
 
 /// Localised label of an enum value: Chinese label or English code.
 fn pick(language: Language, zh: &'static str, en: &'static str) -> &'static str {
@@ -15,9 +16,9 @@ fn pick(language: Language, zh: &'static str, en: &'static str) -> &'static str 
 }
 
 pub fn subject_table(subjects: &[Subject], language: Language) -> Table {
-    let mut table = output::table(
+    rows_table(
         language,
-        &[
+        [
             header("ID", "ID"),
             header("主体名称", "Name"),
             header("性质", "Kind"),
@@ -26,25 +27,25 @@ pub fn subject_table(subjects: &[Subject], language: Language) -> Table {
             header("省份", "Province"),
             header("状态", "Status"),
         ],
-    );
-    for s in subjects {
-        table.add_row([
-            s.id.to_string(),
-            s.name.clone(),
-            pick(language, s.kind.label_zh(), s.kind.as_str()).to_owned(),
-            s.id_number.clone(),
-            s.principal.clone(),
-            or_dash(s.province.as_deref()),
-            pick(language, s.status.label_zh(), s.status.as_str()).to_owned(),
-        ]);
-    }
-    table
+        subjects,
+        |s| {
+            [
+                s.id.to_string(),
+                s.name.clone(),
+                pick(language, s.kind.label_zh(), s.kind.as_str()).to_owned(),
+                s.id_number.clone(),
+                s.principal.clone(),
+                or_dash(s.province.as_deref()),
+                pick(language, s.status.label_zh(), s.status.as_str()).to_owned(),
+            ]
+        },
+    )
 }
 
 pub fn website_table(sites: &[Website], language: Language) -> Table {
-    let mut table = output::table(
+    rows_table(
         language,
-        &[
+        [
             header("ID", "ID"),
             header("主体ID", "Subject"),
             header("网站名称", "Name"),
@@ -53,25 +54,25 @@ pub fn website_table(sites: &[Website], language: Language) -> Table {
             header("开通日期", "Go-live"),
             header("状态", "Status"),
         ],
-    );
-    for w in sites {
-        table.add_row([
-            w.id.to_string(),
-            w.subject_id.to_string(),
-            w.name.clone(),
-            w.home_url.clone(),
-            joined(&w.access_providers),
-            or_dash(w.go_live_on),
-            pick(language, w.status.label_zh(), w.status.as_str()).to_owned(),
-        ]);
-    }
-    table
+        sites,
+        |w| {
+            [
+                w.id.to_string(),
+                w.subject_id.to_string(),
+                w.name.clone(),
+                w.home_url.clone(),
+                joined(&w.access_providers),
+                or_dash(w.go_live_on),
+                pick(language, w.status.label_zh(), w.status.as_str()).to_owned(),
+            ]
+        },
+    )
 }
 
 pub fn domain_table(domains: &[Domain], language: Language) -> Table {
-    let mut table = output::table(
+    rows_table(
         language,
-        &[
+        [
             header("ID", "ID"),
             header("域名", "Domain"),
             header("网站ID", "Site"),
@@ -79,18 +80,18 @@ pub fn domain_table(domains: &[Domain], language: Language) -> Table {
             header("持有者", "Holder"),
             header("到期日", "Expires"),
         ],
-    );
-    for d in domains {
-        table.add_row([
-            d.id.to_string(),
-            domain_display(d),
-            or_dash(d.website_id),
-            d.registrar.clone(),
-            d.holder.clone(),
-            or_dash(d.expires_on),
-        ]);
-    }
-    table
+        domains,
+        |d| {
+            [
+                d.id.to_string(),
+                domain_display(d),
+                or_dash(d.website_id),
+                d.registrar.clone(),
+                d.holder.clone(),
+                or_dash(d.expires_on),
+            ]
+        },
+    )
 }
 
 /// `你好.中国 (xn--6qq79v.xn--fiqs8s)` for IDNs, the plain name otherwise.
@@ -103,9 +104,9 @@ fn domain_display(d: &Domain) -> String {
 }
 
 pub fn filing_table(filings: &[Filing], language: Language) -> Table {
-    let mut table = output::table(
+    rows_table(
         language,
-        &[
+        [
             header("ID", "ID"),
             header("备案号", "Number"),
             header("类型", "Kind"),
@@ -114,25 +115,25 @@ pub fn filing_table(filings: &[Filing], language: Language) -> Table {
             header("网站ID", "Site"),
             header("备案日期", "Filed on"),
         ],
-    );
-    for f in filings {
-        table.add_row([
-            f.id.to_string(),
-            f.number.clone(),
-            pick(language, f.kind.label_zh(), f.kind.as_str()).to_owned(),
-            pick(language, f.status.label_zh(), f.status.as_str()).to_owned(),
-            f.subject_id.to_string(),
-            or_dash(f.website_id),
-            or_dash(f.filed_on),
-        ]);
-    }
-    table
+        filings,
+        |f| {
+            [
+                f.id.to_string(),
+                f.number.clone(),
+                pick(language, f.kind.label_zh(), f.kind.as_str()).to_owned(),
+                pick(language, f.status.label_zh(), f.status.as_str()).to_owned(),
+                f.subject_id.to_string(),
+                or_dash(f.website_id),
+                or_dash(f.filed_on),
+            ]
+        },
+    )
 }
 
 pub fn person_table(people: &[Person], language: Language) -> Table {
-    let mut table = output::table(
+    rows_table(
         language,
-        &[
+        [
             header("ID", "ID"),
             header("姓名", "Name"),
             header("角色", "Role"),
@@ -141,34 +142,32 @@ pub fn person_table(people: &[Person], language: Language) -> Table {
             header("电话", "Phone"),
             header("邮箱", "Email"),
         ],
-    );
-    for p in people {
-        table.add_row([
-            p.id.to_string(),
-            p.name.clone(),
-            p.role.as_str().to_owned(),
-            p.subject_id.to_string(),
-            or_dash(p.website_id),
-            p.phone.clone(),
-            p.email.clone(),
-        ]);
-    }
-    table
+        people,
+        |p| {
+            [
+                p.id.to_string(),
+                p.name.clone(),
+                p.role.as_str().to_owned(),
+                p.subject_id.to_string(),
+                or_dash(p.website_id),
+                p.phone.clone(),
+                p.email.clone(),
+            ]
+        },
+    )
 }
 
 pub fn provider_table(providers: &[AccessProvider], language: Language) -> Table {
-    let mut table = output::table(
+    rows_table(
         language,
-        &[
+        [
             header("ID", "ID"),
             header("接入商", "Provider"),
             header("备案控制台", "Console URL"),
         ],
-    );
-    for p in providers {
-        table.add_row([p.id.to_string(), p.name.clone(), p.console_url.clone()]);
-    }
-    table
+        providers,
+        |p| [p.id.to_string(), p.name.clone(), p.console_url.clone()],
+    )
 }
 
 /// A table of records of mixed kinds, split by kind (used for `list` pages).
