@@ -13,14 +13,22 @@
 //! linear in the input.
 
 pub mod bench;
+pub mod check;
+pub mod dns;
+pub mod http;
 pub mod outcome;
+pub mod politeness;
 pub mod rdap;
 pub mod registration;
+pub mod registration_probe;
 pub mod settings;
+pub mod setup;
+pub mod tls;
 pub mod whois;
 
 pub use outcome::{Outcome, ProbeFailure, Timed};
 pub use rdap::{RdapBootstrap, RdapBootstrapError, RdapParseError, parse_rdap_domain};
 pub use registration::{RecordSource, RegistrationRecord};
 pub use settings::{Persona, PersonaKind, ProbeSettings};
+pub use setup::ProbeSetupError;
 pub use whois::{WhoisOutcome, WhoisParse, decode_whois_bytes, parse_whois};

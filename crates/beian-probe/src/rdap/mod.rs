@@ -6,6 +6,7 @@
 //! ([`crate::registration::normalise_status`]).
 
 mod bootstrap;
+pub mod client;
 
 pub use bootstrap::{RdapBootstrap, RdapBootstrapError};
 

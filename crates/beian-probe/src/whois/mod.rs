@@ -18,6 +18,8 @@ mod date;
 mod engine;
 mod table;
 
+pub mod client;
+
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 

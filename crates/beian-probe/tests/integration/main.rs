@@ -1,7 +1,16 @@
 //! Integration tests of beian-probe: the registration-data parsers against real answers.
 
+mod dns_client;
+mod dns_server;
+mod http_fetch;
+mod http_hostile;
+mod politeness;
+mod rdap_client;
 mod rdap_fixtures;
 mod robustness;
+mod support;
+mod tls_facts;
+mod whois_client;
 mod whois_fixtures;
 
 use std::path::PathBuf;
