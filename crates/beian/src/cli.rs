@@ -71,9 +71,87 @@ pub enum Command {
     Import(ImportArgs),
     /// 导出清单 / export the inventory
     Export(ExportArgs),
+    /// 实时检查域名或网址（无需数据库）：DNS、注册信息、HTTP、TLS / live check of domains or URLs, no database needed
+    Check(CheckArgs),
+    /// 离线分析保存的 WHOIS 或 RDAP 应答，输出 JSON / analyse a saved WHOIS or RDAP answer offline, print JSON
+    #[command(subcommand)]
+    Inspect(InspectCommand),
+    /// 启动模拟互联网实验环境并打印指向它的 beian.toml / run the simulated internet and print the beian.toml pointing at it
+    Lab(LabArgs),
     /// 性能测试 / benchmarks
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// How the probes reach the outside world, on top of `beian.toml`; each flag also reads a
+/// `BEIAN_*` variable.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "探测选项 / Probe options")]
+pub struct ProbeArgs {
+    /// DNS 服务器 ip:port（可多次给出）/ DNS server as ip:port (repeatable)
+    #[arg(
+        long = "nameserver",
+        value_name = "IP:PORT",
+        env = "BEIAN_DNS_NAMESERVERS",
+        value_delimiter = ','
+    )]
+    pub nameservers: Vec<String>,
+    /// 每个探测的超时，如 5、1.5、500ms / timeout of each probe, e.g. 5, 1.5, 500ms
+    #[arg(long, value_name = "SECONDS", env = "BEIAN_TIMEOUT")]
+    pub timeout: Option<String>,
+    /// 访问身份（可多次给出），如 desktop_browser、baiduspider+baidu_referer / persona (repeatable)
+    #[arg(
+        long = "persona",
+        value_name = "PERSONA",
+        env = "BEIAN_HTTP_PERSONAS",
+        value_delimiter = ','
+    )]
+    pub personas: Vec<String>,
+    /// 允许探测内网与回环地址 / allow probing private and loopback addresses
+    #[arg(long, env = "BEIAN_ALLOW_PRIVATE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub allow_private: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// 域名或网址，如 example.com 或 https://www.example.com/path / domain or URL
+    #[arg(required = true, value_name = "DOMAIN|URL")]
+    pub targets: Vec<String>,
+    /// 输出 CheckReport 数组 / print an array of CheckReport
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InspectCommand {
+    /// 分析保存的 WHOIS 应答（GBK 亦可）/ analyse a saved WHOIS answer (GBK too)
+    Whois {
+        /// 保存的应答文件 / the saved answer
+        file: PathBuf,
+        /// 应答来自哪台服务器，如 whois.cnnic.cn（选择解析规则）/ the server that answered (picks the rules)
+        #[arg(long, value_name = "HOST")]
+        server: Option<String>,
+        /// 查询的域名 / the domain that was asked for
+        #[arg(long, value_name = "DOMAIN")]
+        domain: Option<String>,
+    },
+    /// 分析保存的 RDAP 域名应答（JSON）/ analyse a saved RDAP domain answer (JSON)
+    Rdap {
+        /// 保存的应答文件 / the saved answer
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    /// 另加 N 个批量正常网站 / add N bulk healthy sites
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub bulk: usize,
+    /// 把 beian.toml 写到这里 / also write the beian.toml here
+    #[arg(long, value_name = "PATH")]
+    pub write_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -550,6 +628,14 @@ pub enum BenchCommand {
     Import {
         #[arg(long, default_value_t = 10_000)]
         rows: usize,
+    },
+    /// 在实验环境中检查 N 个网站，输出吞吐量、内存与各探测耗时 JSON / check N lab sites, print throughput, memory and per-probe timings
+    Probes {
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=200_000))]
+        sites: u32,
+        /// 同时检查的网站数 / sites checked at once
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=4096))]
+        concurrency: u32,
     },
 }
 

@@ -1,10 +1,14 @@
 //! Configuration: `beian.toml` (every key optional, unknown keys rejected), with the
 //! global flags and `BEIAN_*` variables on top, validated into the [`Settings`] that
-//! commands see. Adding a section is one struct and one field of [`ConfigFile`].
+//! commands see. Adding a section is one struct and one field of [`ConfigFile`]; the probe
+//! sections live in [`probe`].
+
+pub mod probe;
 
 use std::path::{Path, PathBuf};
 
 use beian_core::identifier::{FileableTlds, ValidationContext};
+use beian_probe::ProbeSettings;
 use beian_store::StoreLocation;
 use chrono::{FixedOffset, NaiveDate, Utc};
 use clap::ValueEnum;
@@ -25,6 +29,25 @@ pub struct ConfigFile {
     pub database: DatabaseSection,
     pub validation: ValidationSection,
     pub display: DisplaySection,
+    pub dns: probe::DnsSection,
+    pub whois: probe::WhoisSection,
+    pub rdap: probe::RdapSection,
+    pub http: probe::HttpSection,
+    pub limits: probe::LimitsSection,
+    pub network: probe::NetworkSection,
+}
+
+impl ConfigFile {
+    pub fn probe_sections(&self) -> probe::ProbeSections<'_> {
+        probe::ProbeSections {
+            dns: &self.dns,
+            whois: &self.whois,
+            rdap: &self.rdap,
+            http: &self.http,
+            limits: &self.limits,
+            network: &self.network,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -68,6 +91,9 @@ pub struct Settings {
     pub validation: ValidationContext,
     /// Who writes: `cli:<user>` in the audit log.
     pub actor: String,
+    /// How the probes reach the outside world (`beian check`, later scans); the probe flags
+    /// are applied on top by the commands that take them.
+    pub probe: ProbeSettings,
 }
 
 impl Settings {
@@ -107,6 +133,7 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, UserError> {
         Some(path) => read_tld_list(&base_dir.join(path))?,
         None => FileableTlds::bundled(),
     };
+    let probe = probe_settings_of(&file, config_file.as_deref(), &base_dir)?;
     Ok(Settings {
         config_file,
         database,
@@ -116,7 +143,32 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, UserError> {
             fileable_tlds,
         },
         actor: cli_actor(),
+        probe,
     })
+}
+
+/// The probe settings of a parsed config file; `path` names it in messages and its
+/// directory anchors relative paths (`rdap.bootstrap`, `http.extra_roots`).
+pub fn probe_settings_of(
+    file: &ConfigFile,
+    path: Option<&Path>,
+    base_dir: &Path,
+) -> Result<ProbeSettings, UserError> {
+    let name = path.map_or_else(|| CONFIG_FILE_NAME.to_owned(), |p| p.display().to_string());
+    probe::probe_settings(
+        file.probe_sections(),
+        &probe::Origin {
+            file: &name,
+            base_dir,
+        },
+    )
+}
+
+/// Reads `path` and returns its probe settings: the one path from a config file to
+/// [`ProbeSettings`], used by every command and by the benchmark on the lab's config.
+pub fn probe_settings_from_file(path: &Path) -> Result<ProbeSettings, UserError> {
+    let file = read_config_file(path)?;
+    probe_settings_of(&file, Some(path), &directory_of(path))
 }
 
 pub fn read_config_file(path: &Path) -> Result<ConfigFile, UserError> {
@@ -249,6 +301,81 @@ pub const CONFIG_TEMPLATE: &str = r##"# 备案卫士 Beian Guard 配置文件 / 
 # 表格语言：zh（中文）或 en（英文）。提示信息总是中英双语。
 # Table language: zh (Chinese) or en (English). Messages are always bilingual.
 # language = "zh"
+
+# ---- 探测（beian check 等）/ probes (beian check and later scans) ----
+# 标志与变量：--nameserver / BEIAN_DNS_NAMESERVERS（逗号分隔）、--timeout / BEIAN_TIMEOUT、
+# --persona / BEIAN_HTTP_PERSONAS、--allow-private / BEIAN_ALLOW_PRIVATE。
+# Flags and variables: --nameserver / BEIAN_DNS_NAMESERVERS (comma-separated),
+# --timeout / BEIAN_TIMEOUT, --persona / BEIAN_HTTP_PERSONAS, --allow-private / BEIAN_ALLOW_PRIVATE.
+
+[dns]
+# DNS 服务器（ip:port）；不写则用系统的 /etc/resolv.conf。
+# Resolvers as ip:port; unset means the system's (/etc/resolv.conf).
+# nameservers = ["223.5.5.5:53", "119.29.29.29:53"]
+# 每次查询的超时（毫秒）与尝试次数 / per-query timeout (ms) and tries
+# timeout_ms = 5000
+# attempts = 2
+
+[whois]
+# 没有按顶级域指定服务器时，从这里开始沿转介查询 / where referral chains start
+# iana_server = "whois.iana.org:43"
+# timeout_ms = 10000
+# 应答上限（字节）/ answer size cap (bytes)
+# max_answer_bytes = 1048576
+# 每台 WHOIS 服务器每分钟最多查询次数 / queries per minute to any one server
+# per_server_per_minute = 30
+# 结果缓存秒数 / seconds an answer is cached
+# cache_ttl_s = 21600
+# 是否跟随注册局到注册商的转介 / follow registry → registrar referrals
+# follow_referrals = true
+
+[whois.servers]
+# 按顶级域指定 WHOIS 服务器（host 或 host:port）/ per-TLD server (host or host:port)
+# cn = "whois.cnnic.cn:43"
+
+[rdap]
+# 较新的 IANA RDAP 引导文件（dns.json），相对于本文件；不写则用内置的。
+# A newer IANA bootstrap file (dns.json), relative to this file; unset: the bundled one.
+# bootstrap = "dns.json"
+# timeout_ms = 10000
+# per_server_per_minute = 60
+# max_answer_bytes = 1048576
+
+[rdap.servers]
+# 按顶级域指定 RDAP 服务地址，优先于引导文件 / per-TLD base URL, before the bootstrap
+# com = "https://rdap.verisign.com/com/v1/"
+
+[http]
+# 主机 → ip:port，先于 DNS（类似 curl --resolve）/ host → ip:port, before DNS (like curl --resolve)
+# resolve = { "www.example.com" = "192.0.2.10:443" }
+# 不带端口的 http:// 与 https:// 网址所用端口 / ports for URLs without one
+# http_port = 80
+# https_port = 443
+# 访问身份：desktop_browser、mobile_wechat、baiduspider、sogou_spider、spider_360；
+# 加 "+baidu_referer" 表示从百度搜索结果点进（带 Referer）。默认全部十种。
+# Personas; append "+baidu_referer" to arrive from a Baidu result page. Default: all ten.
+# personas = ["desktop_browser", "baiduspider", "baiduspider+baidu_referer"]
+# 整条重定向链的超时与连接超时（毫秒）/ whole-chain timeout and connect timeout (ms)
+# timeout_ms = 15000
+# connect_timeout_ms = 5000
+# 响应体上限（字节，默认 2 MiB）/ body cap (bytes, default 2 MiB)
+# max_body_bytes = 2097152
+# max_redirects = 10
+# 额外信任的根证书（PEM 文件，相对于本文件）/ extra trusted roots (PEM files, relative to this file)
+# extra_roots = ["internal-ca.pem"]
+# 或直接写 PEM 文本 / or the PEM text itself
+# extra_roots_pem = ["-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n"]
+
+[limits]
+# 同时进行的请求：全局、每个主机、每个 IP / concurrent requests: overall, per host, per IP
+# global_concurrency = 64
+# per_host_concurrency = 2
+# per_ip_concurrency = 8
+
+[network]
+# 允许探测内网、回环与链路本地地址（实验环境需要）/ allow private, loopback and
+# link-local addresses (the lab needs it)
+# allow_private = false
 "##;
 
 #[cfg(test)]
@@ -272,6 +399,19 @@ mod tests {
         assert!(parsed.database.url.is_some());
         assert_eq!(parsed.display.language, Some(Language::Zh));
         assert!(parsed.validation.fileable_tlds_file.is_some());
+        assert_eq!(parsed.dns.attempts, Some(2));
+        assert_eq!(parsed.whois.servers.len(), 1);
+        assert_eq!(parsed.rdap.servers.len(), 1);
+        assert_eq!(parsed.http.resolve.len(), 1);
+        assert_eq!(parsed.http.max_body_bytes, Some(2 * 1024 * 1024));
+        assert_eq!(parsed.limits.per_ip_concurrency, Some(8));
+        assert_eq!(parsed.network.allow_private, Some(false));
+        // The template's values, apart from the files it names, map to valid settings.
+        let mut without_files = parsed;
+        without_files.rdap.bootstrap = None;
+        without_files.http.extra_roots.clear();
+        without_files.http.extra_roots_pem.clear();
+        probe_settings_of(&without_files, None, Path::new(".")).expect("template values are valid");
         parse_config_text(CONFIG_TEMPLATE).expect("the template as written parses");
     }
 
@@ -279,8 +419,10 @@ mod tests {
     fn unknown_key_is_named() {
         let err = parse_config_text("[display]\ncolour = \"red\"\n").unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
-        let err = parse_config_text("[dns]\nnameservers = []\n").unwrap_err();
-        assert!(err.to_string().contains("dns"), "{err}");
+        let err = parse_config_text("[http]\nproxy = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("proxy"), "{err}");
+        let err = parse_config_text("[metrics]\nport = 1\n").unwrap_err();
+        assert!(err.to_string().contains("metrics"), "{err}");
     }
 
     #[test]

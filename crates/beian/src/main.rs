@@ -16,15 +16,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::Cli;
+use crate::cli::{BenchCommand, Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.global.verbose);
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime_builder(&cli.command).enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             return error::report(
@@ -40,12 +37,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// The network commands use every core (many probes, and the lab's servers, at once); the
+/// inventory commands are sequential database work and stay on one thread.
+fn runtime_builder(command: &Command) -> tokio::runtime::Builder {
+    match command {
+        Command::Check(_) | Command::Lab(_) | Command::Bench(BenchCommand::Probes { .. }) => {
+            tokio::runtime::Builder::new_multi_thread()
+        }
+        _ => tokio::runtime::Builder::new_current_thread(),
+    }
+}
+
 /// Quiet by default; `-v` debug for beian's own crates, `-vv` debug for everything
 /// (SQL statements included), `-vvv` trace. `RUST_LOG` wins when set.
 fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",
-        1 => "warn,beian=debug,beian_core=debug,beian_store=debug",
+        1 => {
+            "warn,beian=debug,beian_core=debug,beian_store=debug,beian_probe=debug,beian_lab=debug"
+        }
         2 => "debug",
         _ => "trace",
     };

@@ -1,8 +1,12 @@
 //! One module per command family; `run` dispatches and opens what each needs.
 
 mod audit;
+mod bench_probes;
+mod check;
 mod init;
+mod inspect;
 mod inventory;
+mod lab;
 mod tables;
 mod transfer;
 pub mod validate;
@@ -32,7 +36,10 @@ pub async fn run(cli: &Cli) -> anyhow::Result<Exit> {
         Command::AuditLog(command) => audit::run(command, &settings).await,
         Command::Import(args) => transfer::import(args, &settings).await,
         Command::Export(args) => transfer::export(args, &settings).await,
-        Command::Bench(command) => transfer::bench(command).await,
+        Command::Check(args) => check::run(args, &settings).await,
+        Command::Inspect(command) => inspect::run(command),
+        Command::Lab(args) => lab::run(args, settings.language).await,
+        Command::Bench(command) => transfer::bench(command, &settings).await,
     }
 }
 

@@ -80,12 +80,15 @@ pub async fn export(args: &ExportArgs, settings: &Settings) -> anyhow::Result<Ex
     Ok(Exit::Success)
 }
 
-pub async fn bench(command: &BenchCommand) -> anyhow::Result<Exit> {
+pub async fn bench(command: &BenchCommand, settings: &Settings) -> anyhow::Result<Exit> {
     match command {
         BenchCommand::Import { rows } => {
             let result = bench::bench_import(*rows).await?;
             output::print_json(&result)?;
             Ok(Exit::Success)
+        }
+        BenchCommand::Probes { sites, concurrency } => {
+            super::bench_probes::run(*sites, *concurrency, settings).await
         }
     }
 }

@@ -3,10 +3,13 @@
 
 mod audit_log;
 mod bad_input;
+mod check;
 mod config;
 mod import_export;
 mod init;
+mod inspect;
 mod inventory;
+mod lab_cli;
 mod tables;
 mod validate;
 
@@ -73,6 +76,10 @@ impl Workspace {
             .env_remove("BEIAN_CONFIG")
             .env_remove("BEIAN_DATABASE")
             .env_remove("BEIAN_LANG")
+            .env_remove("BEIAN_DNS_NAMESERVERS")
+            .env_remove("BEIAN_TIMEOUT")
+            .env_remove("BEIAN_HTTP_PERSONAS")
+            .env_remove("BEIAN_ALLOW_PRIVATE")
             .env_remove("RUST_LOG")
             .env("USER", "tester");
         if self.pass_config {
