@@ -2,6 +2,9 @@
 
 mod dns;
 mod hostile;
+mod lab_probes;
+mod probes_faults;
+mod probes_vs_lab;
 mod registry;
 mod start;
 mod web;
