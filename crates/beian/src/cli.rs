@@ -633,8 +633,9 @@ pub enum BenchCommand {
     Probes {
         #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=200_000))]
         sites: u32,
-        /// 同时检查的网站数 / sites checked at once
-        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=4096))]
+        /// 同时检查的网站数（128 在双核上最快：更多只会在实验室 DNS 排队）/ sites checked at once
+        /// (128 is fastest on two cores; more only queues at the lab's DNS)
+        #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..=4096))]
         concurrency: u32,
     },
 }

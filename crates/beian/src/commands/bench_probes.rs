@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use beian_lab::ScenarioKind;
-use beian_probe::check::{CheckTarget, PROBES, SiteChecker};
+use beian_probe::check::{CheckTarget, FailedProbe, PROBES, SiteChecker};
 use beian_probe::{Persona, PersonaKind};
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -27,7 +27,7 @@ const LAB_SERVER_QUERIES_PER_MINUTE: u32 = 60_000_000;
 /// What one check contributes to the totals.
 struct CheckFigures {
     timings: Vec<(&'static str, u64)>,
-    failures: Vec<(&'static str, &'static str)>,
+    failures: Vec<FailedProbe>,
 }
 
 pub async fn run(sites: u32, concurrency: u32, settings: &Settings) -> anyhow::Result<Exit> {
@@ -124,12 +124,16 @@ fn report(
 ) -> serde_json::Value {
     let mut per_probe: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     let mut failures: BTreeMap<String, u64> = BTreeMap::new();
+    // One example per failure kind says more than a count when something goes wrong.
+    let mut examples: BTreeMap<String, &str> = BTreeMap::new();
     for site in figures {
         for (probe, elapsed) in &site.timings {
             per_probe.entry(probe).or_default().push(*elapsed);
         }
-        for (probe, kind) in &site.failures {
-            *failures.entry(format!("{probe}.{kind}")).or_default() += 1;
+        for failed in &site.failures {
+            let key = format!("{}.{}", failed.probe, failed.kind);
+            examples.entry(key.clone()).or_insert(&failed.detail);
+            *failures.entry(key).or_default() += 1;
         }
     }
     let probes: serde_json::Map<String, serde_json::Value> = PROBES
@@ -159,6 +163,7 @@ fn report(
         "note": "peak_rss_bytes includes the in-process lab / 峰值内存包含进程内的实验室",
         "probes": probes,
         "failures": failures,
+        "failure_examples": examples,
     })
 }
 
