@@ -183,6 +183,10 @@ fn build_client(
         // Proxies would bypass our resolver and its address policy.
         .no_proxy()
         .connect_timeout(settings.connect_timeout)
+        // A scan visits thousands of hosts once each: an idle pooled connection would
+        // hold a socket (ours and the server's) for minutes and exhaust descriptors.
+        // Keep-alive within one fetch's redirect chain is not worth that.
+        .pool_max_idle_per_host(0)
         .dns_resolver(Arc::new(resolver))
         .build()
         .map_err(|error| ProbeSetupError::HttpClient {
