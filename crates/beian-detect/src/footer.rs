@@ -1,0 +1,395 @@
+//! Footer records: every ICP / ICP-licence / VAT-licence / PSB number shown on a page,
+//! validated with beian-core, with the link around it (FACTS §1.5 V9, V10), and the
+//! signals that compare them with what the owner's record says.
+//!
+//! Numbers are found cheaply: a substring prefilter ("ICP", "公网安备", "B2" …) picks
+//! small windows of text; only those are normalised and matched with linear regexes.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+use beian_core::identifier::links::{check_icp_link, check_psb_link};
+use beian_core::identifier::{
+    IdentifierKind, Issue, IssueSeverity, Validation, ValidationContext, normalise,
+    validate_filing_number,
+};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::page::{LinkFact, PageFacts};
+use crate::signal::{Evidence, Region, Signal, Technique, clip_snippet};
+
+/// The numbers the owner's record says the page must show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectedFooter {
+    pub icp: Option<String>,
+    pub psb: Option<String>,
+}
+
+/// The link wrapped around a displayed number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FooterLink {
+    pub href: String,
+    pub host: Option<String>,
+}
+
+/// One filing or licence number shown on the page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FooterRecord {
+    /// The number as matched in the normalised text.
+    pub number: String,
+    pub validation: Validation,
+    pub link: Option<FooterLink>,
+    /// V9 / V10 findings about the link (empty when linked correctly or not checkable).
+    pub link_issues: Vec<Issue>,
+}
+
+impl FooterRecord {
+    pub fn kind(&self) -> Option<IdentifierKind> {
+        self.validation.kind
+    }
+
+    /// The canonical form when it parsed, else the matched text.
+    pub fn display(&self) -> &str {
+        self.validation.canonical.as_deref().unwrap_or(&self.number)
+    }
+}
+
+/// At most this many records per page (a hostile page can repeat numbers endlessly).
+const MAX_RECORDS: usize = 32;
+/// Anchors examined per text (bounds work on a page stuffed with "ICP").
+const MAX_ANCHORS: usize = 256;
+const WINDOW_BEFORE: usize = 12;
+const WINDOW_AFTER: usize = 96;
+const ANCHORS: [&str; 7] = ["ICP", "icp", "ＩＣＰ", "公网安备", "B2", "B1", "Ｂ２"];
+
+static ANCHOR_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new(ANCHORS).expect("seven short literal anchors build an automaton")
+});
+
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        \p{Han}?(?i:icp)[备证][0-9]{4,12}号?(?:-[0-9]{1,4}(?i:[axk])?)?号?
+        | (?:合字|\p{Han})?(?:A2\.)?(?:B1\.)?(?:B[12]|A2)-[0-9]{8}(?:-[0-9]{1,4})?号?
+        | \p{Han}?公网安备[0-9]{10,16}(?:-[0-9]{1,3})?号?",
+    )
+    .expect("the footer number pattern is a valid regex")
+});
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// Filing-number-shaped strings in `text`, normalised, in order, without duplicates.
+pub fn find_numbers(text: &str) -> Vec<String> {
+    // One pass for all anchors: seven substring searches over the text cost more than the
+    // rest of the footer analysis.
+    let starts = ANCHOR_FINDER
+        .find_iter(text)
+        .map(|m| m.start())
+        .take(MAX_ANCHORS);
+    let mut found = Vec::new();
+    let mut covered_until = 0;
+    for at in starts {
+        if at < covered_until {
+            continue;
+        }
+        let start = floor_boundary(text, at.saturating_sub(WINDOW_BEFORE));
+        let end = ceil_boundary(text, (at + WINDOW_AFTER).min(text.len()));
+        covered_until = end.saturating_sub(WINDOW_BEFORE);
+        let window = normalise(&text[start..end]);
+        for m in NUMBER.find_iter(&window) {
+            let number = m.as_str().to_string();
+            if !found.contains(&number) {
+                found.push(number);
+            }
+        }
+    }
+    found
+}
+
+fn is_icp_kind(kind: Option<IdentifierKind>) -> bool {
+    matches!(
+        kind,
+        Some(
+            IdentifierKind::IcpSubject
+                | IdentifierKind::IcpWebsite
+                | IdentifierKind::IcpApp
+                | IdentifierKind::IcpMiniProgram
+                | IdentifierKind::IcpQuickApp
+        )
+    )
+}
+
+fn link_issues(validation: &Validation, link: Option<&FooterLink>) -> Vec<Issue> {
+    let Some(link) = link else {
+        return Vec::new();
+    };
+    match validation.kind {
+        Some(IdentifierKind::Psb) if validation.part("serial").is_some_and(|s| s.len() == 14) => {
+            check_psb_link(validation, &link.href)
+        }
+        kind if is_icp_kind(kind) => check_icp_link(&link.href),
+        _ => Vec::new(),
+    }
+}
+
+/// Every filing or licence number shown on the page: link texts first (so a number keeps
+/// the link around it), then the visible text.
+pub fn footer_records(facts: &PageFacts, ctx: &ValidationContext) -> Vec<FooterRecord> {
+    let mut records: Vec<FooterRecord> = Vec::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut add = |number: String, link: Option<&LinkFact>, records: &mut Vec<FooterRecord>| {
+        if records.len() >= MAX_RECORDS || !seen.insert(number.clone()) {
+            return;
+        }
+        let validation = validate_filing_number(&number, ctx);
+        let link = link.map(|l| FooterLink {
+            href: l.target.href.clone(),
+            host: l.target.host.clone(),
+        });
+        let link_issues = link_issues(&validation, link.as_ref());
+        records.push(FooterRecord {
+            number,
+            validation,
+            link,
+            link_issues,
+        });
+    };
+    for link in facts
+        .links
+        .iter()
+        .filter(|l| crate::page::has_filing_marker(&l.text))
+    {
+        for number in find_numbers(&link.text) {
+            add(number, Some(link), &mut records);
+        }
+    }
+    // find_numbers is its own prefilter (substring anchors before any regex).
+    for text in facts.text_parts() {
+        for number in find_numbers(text) {
+            add(number, None, &mut records);
+        }
+    }
+    records
+}
+
+/// The subject part of an ICP number (up to its 号): a footer may show the subject number
+/// where the record has the website number (Guangdong practice, FACTS §1.2).
+fn icp_subject(number: &str) -> &str {
+    number
+        .find('号')
+        .map_or(number, |at| &number[..at + '号'.len_utf8()])
+}
+
+fn canonical(number: &str, ctx: &ValidationContext) -> String {
+    let v = validate_filing_number(number, ctx);
+    v.canonical.unwrap_or(v.normalised)
+}
+
+fn evidence(text: &str) -> Evidence {
+    Evidence {
+        snippet: clip_snippet(text, 200),
+        region: Some(Region::Footer),
+        persona: None,
+        url: None,
+    }
+}
+
+fn signal(kind: &str, confidence: f32, explanation: String, evidence: Vec<Evidence>) -> Signal {
+    Signal {
+        kind: kind.to_string(),
+        technique: Technique::Footer,
+        confidence,
+        explanation,
+        evidence,
+    }
+}
+
+fn shown(records: &[&FooterRecord]) -> Vec<Evidence> {
+    records.iter().map(|r| evidence(r.display())).collect()
+}
+
+/// Footer signals: numbers missing or different from the record, invalid numbers, and
+/// links that do not point where they must. Compliance findings: they make a page
+/// suspicious, never hijacked on their own.
+pub fn footer_signals(
+    records: &[FooterRecord],
+    expected: &ExpectedFooter,
+    ctx: &ValidationContext,
+) -> Vec<Signal> {
+    let mut signals = Vec::new();
+    let icp: Vec<&FooterRecord> = records.iter().filter(|r| is_icp_kind(r.kind())).collect();
+    let psb: Vec<&FooterRecord> = records
+        .iter()
+        .filter(|r| r.kind() == Some(IdentifierKind::Psb))
+        .collect();
+
+    if let Some(expected_icp) = expected.icp.as_deref() {
+        let want = canonical(expected_icp, ctx);
+        if icp.is_empty() {
+            signals.push(signal(
+                "icp_missing",
+                0.55,
+                format!("页面未显示 ICP 备案号（应为 {want}）/ the page shows no ICP filing number (expected {want})"),
+                Vec::new(),
+            ));
+        } else if !icp
+            .iter()
+            .any(|r| r.display() == want || icp_subject(r.display()) == icp_subject(&want))
+        {
+            signals.push(signal(
+                "icp_mismatch",
+                0.7,
+                format!("页面显示的 ICP 备案号与记录（{want}）不符 / the ICP number shown differs from the record ({want})"),
+                shown(&icp),
+            ));
+        }
+    }
+    if let Some(expected_psb) = expected.psb.as_deref() {
+        let want = canonical(expected_psb, ctx);
+        if psb.is_empty() {
+            signals.push(signal(
+                "psb_missing",
+                0.5,
+                format!("页面未显示公网安备号（应为 {want}）/ the page shows no PSB number (expected {want})"),
+                Vec::new(),
+            ));
+        } else if !psb.iter().any(|r| r.display() == want) {
+            signals.push(signal(
+                "psb_mismatch",
+                0.7,
+                format!("页面显示的公网安备号与记录（{want}）不符 / the PSB number shown differs from the record ({want})"),
+                shown(&psb),
+            ));
+        }
+    }
+
+    let invalid: Vec<&FooterRecord> = records
+        .iter()
+        .filter(|r| !r.validation.is_valid())
+        .collect();
+    if !invalid.is_empty() {
+        let reasons: Vec<String> = invalid
+            .iter()
+            .flat_map(|r| r.validation.errors().map(|i| i.message.clone()))
+            .take(3)
+            .collect();
+        signals.push(signal(
+            "invalid_filing_number",
+            0.5,
+            format!(
+                "页面上的备案号格式无效 / a filing number on the page is invalid: {}",
+                reasons.join("; ")
+            ),
+            shown(&invalid),
+        ));
+    }
+
+    let bad_psb_links: Vec<&FooterRecord> = psb
+        .iter()
+        .copied()
+        .filter(|r| {
+            r.link_issues
+                .iter()
+                .any(|i| i.severity == IssueSeverity::Error)
+        })
+        .collect();
+    if !bad_psb_links.is_empty() {
+        let message = bad_psb_links
+            .iter()
+            .flat_map(|r| r.link_issues.iter().map(|i| i.message.clone()))
+            .next()
+            .unwrap_or_default();
+        signals.push(signal(
+            "psb_link_mismatch",
+            0.55,
+            format!("公网安备号的链接有误（V9）/ the PSB number's link is wrong (V9): {message}"),
+            bad_psb_links
+                .iter()
+                .map(|r| {
+                    evidence(&format!(
+                        "{} → {}",
+                        r.display(),
+                        r.link.as_ref().map_or("", |l| l.href.as_str())
+                    ))
+                })
+                .collect(),
+        ));
+    }
+
+    if !icp.is_empty() && icp.iter().all(|r| r.link.is_none()) {
+        signals.push(signal(
+            "icp_not_linked",
+            0.5,
+            "ICP 备案号未链接到 https://beian.miit.gov.cn/ / the ICP number is not linked to https://beian.miit.gov.cn/".to_string(),
+            shown(&icp),
+        ));
+    }
+    let bad_icp_links: Vec<&FooterRecord> = icp
+        .iter()
+        .copied()
+        .filter(|r| !r.link_issues.is_empty())
+        .collect();
+    if !bad_icp_links.is_empty() {
+        let obsolete_only = bad_icp_links.iter().all(|r| {
+            r.link
+                .as_ref()
+                .and_then(|l| l.host.as_deref())
+                .is_some_and(|h| h.contains("miibeian") || h.contains("miitbeian"))
+        });
+        let message = bad_icp_links
+            .iter()
+            .flat_map(|r| r.link_issues.iter().map(|i| i.message.clone()))
+            .next()
+            .unwrap_or_default();
+        signals.push(signal(
+            "icp_link_wrong",
+            if obsolete_only { 0.5 } else { 0.55 },
+            format!("ICP 备案号的链接有误（V10）/ the ICP number's link is wrong (V10): {message}"),
+            bad_icp_links
+                .iter()
+                .map(|r| {
+                    evidence(&format!(
+                        "{} → {}",
+                        r.display(),
+                        r.link.as_ref().map_or("", |l| l.href.as_str())
+                    ))
+                })
+                .collect(),
+        ));
+    }
+    signals
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_text() {
+        let text = "版权所有 某某公司 京ICP备 12022551号-1 京公网安备 11010502030143号 增值电信业务经营许可证：沪B2-20100043 ICP证 合字B2-20170010";
+        assert_eq!(
+            find_numbers(text),
+            vec![
+                "京ICP备12022551号-1",
+                "京公网安备11010502030143号",
+                "沪B2-20100043",
+                "合字B2-20170010"
+            ]
+        );
+        assert!(find_numbers("ICP ICP ICP no numbers here").is_empty());
+    }
+}

@@ -1,0 +1,220 @@
+//! The one normalisation applied to page text AND to lexicon terms (so both sides agree):
+//! hijack templates dodge keyword filters with full-width letters, zero-width characters,
+//! spaces or symbols between characters (菠 菜), Chinese numerals (六合彩 / 6合彩),
+//! traditional characters (澳門) and homophones (菠菜 = 博彩).
+
+use unicode_normalization::UnicodeNormalization;
+
+fn is_zero_width(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}'
+    )
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Characters used to break up a word: whitespace, ASCII and CJK punctuation, symbols.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_ascii_punctuation()
+        || matches!(
+            c,
+            '\u{3000}'..='\u{303F}' // CJK punctuation 、。〈〉《》「」【】
+                | '\u{2010}'..='\u{2027}' // dashes, quotes, bullets, …
+                | '\u{2030}'..='\u{205E}'
+                | '\u{00A0}'..='\u{00BF}'
+                | '\u{00D7}'
+                | '\u{2190}'..='\u{2BFF}' // arrows, shapes, stars ★ ☆
+                | '\u{FE10}'..='\u{FE6F}'
+                | '\u{30FB}' // katakana middle dot
+        )
+}
+
+/// Chinese numerals as the source lists write them (六合彩 → 6合彩, 一夜情 → 1夜情).
+/// 十 stays: the lists keep it (十6浦).
+fn numeral(c: char) -> Option<char> {
+    Some(match c {
+        '一' => '1',
+        '二' => '2',
+        '三' => '3',
+        '四' => '4',
+        '五' => '5',
+        '六' => '6',
+        '七' => '7',
+        '八' => '8',
+        '九' => '9',
+        _ => return None,
+    })
+}
+
+/// Traditional → simplified for the characters our terms use (not a general converter).
+fn simplified(c: char) -> char {
+    match c {
+        '門' => '门',
+        '賭' => '赌',
+        '場' => '场',
+        '娛' => '娱',
+        '樂' => '乐',
+        '國' => '国',
+        '際' => '际',
+        '網' => '网',
+        '體' => '体',
+        '開' => '开',
+        '雲' => '云',
+        '亞' => '亚',
+        '萬' => '万',
+        '偉' => '伟',
+        '陽' => '阳',
+        '視' => '视',
+        '訊' => '讯',
+        '電' => '电',
+        '遊' => '游',
+        '藝' => '艺',
+        '魚' => '鱼',
+        '註' => '注',
+        '滾' => '滚',
+        '時' => '时',
+        '發' => '发',
+        '財' => '财',
+        '龍' => '龙',
+        '會' => '会',
+        '線' => '线',
+        '現' => '现',
+        '錢' => '钱',
+        '贏' => '赢',
+        '寶' => '宝',
+        '號' => '号',
+        '碼' => '码',
+        '機' => '机',
+        '輪' => '轮',
+        '盤' => '盘',
+        '莊' => '庄',
+        '買' => '买',
+        '賣' => '卖',
+        '單' => '单',
+        '亂' => '乱',
+        '倫' => '伦',
+        '約' => '约',
+        '頻' => '频',
+        '愛' => '爱',
+        '無' => '无',
+        '黃' => '黄',
+        '陰' => '阴',
+        '賺' => '赚',
+        '獎' => '奖',
+        '戲' => '戏',
+        '籌' => '筹',
+        '幣' => '币',
+        '紅' => '红',
+        '華' => '华',
+        '選' => '选',
+        '導' => '导',
+        '擔' => '担',
+        '費' => '费',
+        '戶' => '户',
+        '銀' => '银',
+        '辦' => '办',
+        '證' => '证',
+        '貸' => '贷',
+        '騙' => '骗',
+        '殺' => '杀',
+        '豬' => '猪',
+        '鴨' => '鸭',
+        '攝' => '摄',
+        '夠' => '够',
+        '鬥' => '斗',
+        '臺' => '台',
+        '灣' => '湾',
+        other => other,
+    }
+}
+
+/// Homophone and shape-alike swaps, applied on the normalised stream: (first, second, replacement).
+const SWAPS: [(char, char, &str); 2] = [('菠', '菜', "博彩"), ('波', '菜', "博彩")];
+
+/// Builds the normalised string one character at a time.
+struct Normaliser {
+    out: String,
+    pending_separator: bool,
+    last: Option<char>,
+}
+
+impl Normaliser {
+    fn feed(&mut self, c: char) {
+        if is_zero_width(c) {
+            return;
+        }
+        if is_separator(c) {
+            self.pending_separator = self.last.is_some();
+            return;
+        }
+        let c = numeral(c).unwrap_or_else(|| simplified(c.to_ascii_lowercase()));
+        if self.pending_separator {
+            self.pending_separator = false;
+            let joins = |x: char| is_cjk(x) || x.is_ascii_digit();
+            let glue = self
+                .last
+                .is_some_and(|l| joins(l) && joins(c) && (is_cjk(l) || is_cjk(c)));
+            if !glue {
+                self.out.push(' ');
+            }
+        }
+        if let Some(&(_, _, replacement)) = SWAPS
+            .iter()
+            .find(|(first, second, _)| self.last == Some(*first) && c == *second)
+        {
+            self.out.pop();
+            self.out.push_str(replacement);
+            self.last = replacement.chars().last();
+            return;
+        }
+        self.out.push(c);
+        self.last = Some(c);
+    }
+}
+
+/// Normalises text for lexicon matching: NFKC (full → half width), lower-case ASCII,
+/// zero-width characters removed, separators between CJK characters dropped (菠 菜 → 菠菜)
+/// and other separator runs collapsed to one space, Chinese numerals → digits, a small
+/// traditional → simplified table, 菠菜 → 博彩. Linear in the input.
+///
+/// NFKC runs per character and only on characters it can change: page text is mostly ASCII
+/// and CJK ideographs, which NFKC leaves alone, and full NFKC was the most expensive step
+/// of page analysis. Per-character NFKC does not recompose combining sequences across
+/// characters, which the lexicon (CJK and ASCII terms) does not need.
+pub fn normalise_for_lexicon(text: &str) -> String {
+    let mut normaliser = Normaliser {
+        out: String::with_capacity(text.len()),
+        pending_separator: false,
+        last: None,
+    };
+    for c in text.chars() {
+        if c.is_ascii() || matches!(c, '\u{4E00}'..='\u{9FFF}') {
+            normaliser.feed(c);
+        } else {
+            std::iter::once(c).nfkc().for_each(|d| normaliser.feed(d));
+        }
+    }
+    normaliser.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_cases() {
+        assert_eq!(normalise_for_lexicon("ＢＥＴ３６５"), "bet365");
+        assert_eq!(normalise_for_lexicon("百\u{200B}家\u{FEFF}乐"), "百家乐");
+        assert_eq!(normalise_for_lexicon("菠 菜 导 航"), "博彩导航");
+        assert_eq!(normalise_for_lexicon("六合彩"), "6合彩");
+        assert_eq!(normalise_for_lexicon("六 合 彩"), "6合彩");
+        assert_eq!(normalise_for_lexicon("澳門新葡京"), "澳门新葡京");
+        assert_eq!(normalise_for_lexicon("真★人★视★讯"), "真人视讯");
+        assert_eq!(normalise_for_lexicon("hello,  world"), "hello world");
+        assert_eq!(normalise_for_lexicon("  a"), "a");
+    }
+}
