@@ -142,6 +142,40 @@ pub enum InspectCommand {
         /// 保存的应答文件 / the saved answer
         file: PathBuf,
     },
+    /// 离线分析保存的网页，输出结论与信号 JSON / analyse a saved page offline, print verdict and signals as JSON
+    Page {
+        /// 保存的 HTML 文件（UTF-8 或 GBK）/ the saved HTML (UTF-8 or GBK)
+        file: PathBuf,
+        /// 网页原来的网址（判断站外链接与跳转）/ the URL the page was fetched from
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// 抓取时的访问身份，如 baiduspider、desktop_browser+baidu_referer / the persona it was fetched as
+        #[arg(long, value_name = "PERSONA", default_value = "desktop_browser")]
+        persona: String,
+        /// 网站所有者的域名（默认取自 --url）/ the owner's domain (default: from --url)
+        #[arg(long, value_name = "DOMAIN")]
+        owner_domain: Option<String>,
+        /// 页脚应展示的 ICP 备案号 / the ICP number the footer should show
+        #[arg(long, value_name = "NUMBER")]
+        expected_icp: Option<String>,
+        /// 页脚应展示的公安联网备案号 / the PSB number the footer should show
+        #[arg(long, value_name = "NUMBER")]
+        expected_psb: Option<String>,
+    },
+    /// 离线分析一个网站的多身份抓取目录，输出结论与信号 JSON / analyse a folder of persona captures of one site
+    Site {
+        /// 目录：<persona>.html、random-N.html，可选 capture.toml / the folder: <persona>.html, random-N.html, optional capture.toml
+        dir: PathBuf,
+        /// 网站所有者的域名（默认取自 capture.toml 的 host）/ the owner's domain (default: from capture.toml's host)
+        #[arg(long, value_name = "DOMAIN")]
+        owner_domain: Option<String>,
+        /// 页脚应展示的 ICP 备案号 / the ICP number the footer should show
+        #[arg(long, value_name = "NUMBER")]
+        expected_icp: Option<String>,
+        /// 页脚应展示的公安联网备案号 / the PSB number the footer should show
+        #[arg(long, value_name = "NUMBER")]
+        expected_psb: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -637,6 +671,12 @@ pub enum BenchCommand {
         /// (128 is fastest on two cores; more only queues at the lab's DNS)
         #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..=4096))]
         concurrency: u32,
+    },
+    /// 用标注语料评估检测：各技术的精确率、召回率、误报率与吞吐量 JSON / run the labelled corpus, print precision, recall, false-positive rate and throughput
+    Detect {
+        /// 语料目录（默认 crates/beian-detect/corpus）/ the corpus folder (default: crates/beian-detect/corpus)
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
     },
 }
 

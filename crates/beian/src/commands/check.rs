@@ -4,12 +4,17 @@
 
 use std::sync::Arc;
 
+use beian_detect::corpus::{
+    CapturedPage, SiteCapture, SiteCaseInput, all_signals, analyse_site_case,
+};
+use beian_detect::{DetectContext, Signal, Verdict};
 use beian_probe::check::{
     CheckReport, CheckTarget, NoteLevel, SiteChecker, failure_kind, verdict_label,
 };
 use beian_probe::dns::DnsEvidence;
 use beian_probe::registration_probe::RegistrationEvidence;
 use beian_probe::{Outcome, ProbeSettings, Timed};
+use serde::Serialize;
 
 use crate::cli::CheckArgs;
 use crate::config::probe::{apply_probe_args, persona_label};
@@ -36,16 +41,137 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> anyhow::Result<Exit> 
     apply_probe_args(&mut probe, &args.probe)?;
     let checker = Arc::new(build_checker(&probe)?);
     let reports = check_all(&checker, targets).await;
+    let ctx = DetectContext::bundled(crate::config::today_in_china());
+    let judged: Vec<JudgedReport<'_>> = reports
+        .iter()
+        .map(|report| JudgedReport {
+            report,
+            detection: detect(report, &ctx),
+        })
+        .collect();
     if args.json {
-        output::print_json(&reports)?;
+        output::print_json(&judged)?;
     } else {
         let mut text = String::new();
-        for report in &reports {
-            text.push_str(&render_report(report, settings.language));
+        for judged in &judged {
+            // The detection lines belong to the report: drop its closing blank line first.
+            let report = render_report(judged.report, settings.language);
+            text.push_str(report.strip_suffix('\n').unwrap_or(&report));
+            text.push_str(&render_detection(&judged.detection, settings.language));
         }
         output::print_text(&text)?;
     }
     Ok(Exit::Success)
+}
+
+/// A report with the detectors' judgement of its evidence under the `detection` key.
+#[derive(Serialize)]
+struct JudgedReport<'a> {
+    #[serde(flatten)]
+    report: &'a CheckReport,
+    detection: Detection,
+}
+
+/// What `beian inspect site` would say about the pages the personas fetched.
+#[derive(Serialize)]
+struct Detection {
+    verdict: Verdict,
+    signals: Vec<Signal>,
+}
+
+/// Signals shown under a report's table; `--json` has them all.
+const SIGNALS_SHOWN: usize = 5;
+
+/// Runs the site analysis over the evidence a check gathered (no random-path probe and no
+/// baseline here: those need the inventory, so parasite pages and title replacement are
+/// judged by `beian scan`, not by a one-off check).
+fn detect(report: &CheckReport, ctx: &DetectContext) -> Detection {
+    let captures = report
+        .http
+        .iter()
+        .filter_map(|fetch| fetch.outcome.ok())
+        .map(|evidence| CapturedPage {
+            file: String::new(),
+            persona: evidence.persona,
+            requested_url: evidence.requested_url.to_string(),
+            final_url: evidence.final_url.to_string(),
+            status: evidence.status,
+            hops: evidence
+                .hops
+                .iter()
+                .map(|hop| hop.url.to_string())
+                .collect(),
+            server_header: evidence.headers.get("server").cloned(),
+            html: evidence.body.clone(),
+        })
+        .collect();
+    let site = SiteCapture {
+        host: report.host.clone(),
+        captures,
+        random_paths: Vec::new(),
+        baseline: None,
+        dns: report.dns.outcome.ok().cloned(),
+        ns_domains_unregistered: Vec::new(),
+    };
+    let analysis = analyse_site_case(
+        &SiteCaseInput {
+            site: &site,
+            url: report.url.as_str(),
+            owner_domain: &report.registrable_domain,
+            expected_icp: None,
+            expected_psb: None,
+        },
+        ctx,
+    );
+    let mut signals = all_signals(&analysis);
+    signals.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    Detection {
+        verdict: analysis.verdict,
+        signals,
+    }
+}
+
+fn render_detection(detection: &Detection, language: Language) -> String {
+    let verdict = match detection.verdict {
+        Verdict::Clean => in_language(language, "✓ 未发现劫持迹象", "✓ clean"),
+        Verdict::Suspicious => {
+            in_language(language, "! 可疑，请人工查看", "! suspicious: have a look")
+        }
+        Verdict::Hijacked => in_language(language, "✗ 已被劫持", "✗ hijacked"),
+    };
+    let mut text = format!(
+        "  {} {verdict}\n",
+        in_language(language, "检测结论", "Detection")
+    );
+    for signal in detection.signals.iter().take(SIGNALS_SHOWN) {
+        let snippet = signal
+            .evidence
+            .first()
+            .map(|evidence| {
+                format!(
+                    " «{}»",
+                    printable(
+                        &beian_detect::clip_snippet(&evidence.snippet, 60).replace('\n', " ")
+                    )
+                )
+            })
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "    - {}/{} {:.2}{snippet}\n",
+            signal.technique.as_str(),
+            signal.kind,
+            signal.confidence
+        ));
+    }
+    if detection.signals.len() > SIGNALS_SHOWN {
+        text.push_str(&format!(
+            "    … {} {}\n",
+            detection.signals.len() - SIGNALS_SHOWN,
+            in_language(language, "条更多信号见 --json", "more signals in --json")
+        ));
+    }
+    text.push('\n');
+    text
 }
 
 /// The checker for `settings`; a setup error is the user's configuration to fix.

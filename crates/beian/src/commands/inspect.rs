@@ -1,6 +1,9 @@
 //! `beian inspect whois|rdap FILE`: a saved answer analysed offline, printed as the stable
 //! registration JSON (README "Stable interfaces"): `registered`, `created_at`, `expires_at`,
 //! `updated_at`, `registrar`, `registrant`, `statuses`, `nameservers`, and more keys after them.
+//!
+//! `beian inspect page FILE` and `beian inspect site DIR`: saved pages analysed offline by the
+//! detectors, printed with the stable keys `verdict` and `signals` first (README).
 
 use std::path::Path;
 
@@ -14,6 +17,8 @@ use serde::Serialize;
 use crate::cli::InspectCommand;
 use crate::error::{Exit, UserError};
 use crate::output;
+
+mod detection;
 
 /// The record in its own key order, with how the WHOIS answer was read after it.
 #[derive(Debug, Serialize)]
@@ -32,6 +37,36 @@ pub fn run(command: &InspectCommand) -> anyhow::Result<Exit> {
             domain,
         } => inspect_whois(file, server.as_deref(), domain.as_deref())?,
         InspectCommand::Rdap { file } => inspect_rdap(file)?,
+        InspectCommand::Page {
+            file,
+            url,
+            persona,
+            owner_domain,
+            expected_icp,
+            expected_psb,
+        } => {
+            return detection::inspect_page(&detection::PageRequest {
+                file,
+                url: url.as_deref(),
+                persona,
+                owner_domain: owner_domain.as_deref(),
+                expected_icp: expected_icp.as_deref(),
+                expected_psb: expected_psb.as_deref(),
+            });
+        }
+        InspectCommand::Site {
+            dir,
+            owner_domain,
+            expected_icp,
+            expected_psb,
+        } => {
+            return detection::inspect_site(
+                dir,
+                owner_domain.as_deref(),
+                expected_icp.as_deref(),
+                expected_psb.as_deref(),
+            );
+        }
     };
     output::print_json(&inspected)?;
     Ok(Exit::Success)

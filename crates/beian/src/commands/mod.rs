@@ -1,6 +1,7 @@
 //! One module per command family; `run` dispatches and opens what each needs.
 
 mod audit;
+mod bench_detect;
 mod bench_probes;
 mod check;
 mod init;

@@ -90,5 +90,6 @@ pub async fn bench(command: &BenchCommand, settings: &Settings) -> anyhow::Resul
         BenchCommand::Probes { sites, concurrency } => {
             super::bench_probes::run(*sites, *concurrency, settings).await
         }
+        BenchCommand::Detect { corpus } => super::bench_detect::run(corpus.as_deref()),
     }
 }

@@ -8,6 +8,7 @@ mod config;
 mod import_export;
 mod init;
 mod inspect;
+mod inspect_page;
 mod inventory;
 mod lab_cli;
 mod tables;
