@@ -3,6 +3,9 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod case;
+pub mod facts;
+pub mod finding;
 pub mod identifier;
 pub mod inventory;
 pub mod model;
