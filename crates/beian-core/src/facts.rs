@@ -60,7 +60,9 @@ pub struct DomainObservation {
 pub enum RegistrationObservation {
     /// Neither RDAP nor WHOIS gave a definite answer (the detail says why); rules that need
     /// registration facts stay silent rather than guess.
-    Unknown { detail: String },
+    Unknown {
+        detail: String,
+    },
     /// RDAP 404 or a WHOIS "no match": anyone can register it.
     NotRegistered,
     Registered(RegistrationFacts),

@@ -8,4 +8,6 @@ pub mod facts;
 pub mod finding;
 pub mod identifier;
 pub mod inventory;
+pub mod lifecycle;
 pub mod model;
+pub mod rules;

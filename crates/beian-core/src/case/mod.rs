@@ -4,10 +4,25 @@
 //! This module holds the records the store persists; the state machine, the checklists and
 //! the deadlines live in the submodules.
 
+pub mod deadlines;
+pub mod draft;
+mod labels;
+pub mod links;
+pub mod machine;
+pub mod materials;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::RecordId;
+
+pub use deadlines::{
+    DeadlineSettings, DeadlineStatus, Reminder, Urgency, deadline_status, due_reminders,
+};
+pub use draft::{CaseContext, auto_case_kind, case_title, draft_case};
+pub use links::{ConsoleLink, console_links};
+pub use machine::{TransitionError, advance, allowed_transitions};
+pub use materials::{ChecklistError, checklist_for, tick};
 
 /// What a case files. The first eight are ICP operations, the last three PSB (FACTS §2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -65,7 +80,10 @@ impl CaseKind {
 
     /// Whether the case files with the public-security system rather than MIIT.
     pub fn is_psb(self) -> bool {
-        matches!(self, CaseKind::PsbNew | CaseKind::PsbChange | CaseKind::PsbCancel)
+        matches!(
+            self,
+            CaseKind::PsbNew | CaseKind::PsbChange | CaseKind::PsbCancel
+        )
     }
 }
 

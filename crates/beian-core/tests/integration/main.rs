@@ -1,4 +1,7 @@
 //! beian-core integration tests: one binary, one module per area.
 
 mod calendar;
+mod cases;
 mod identifiers;
+mod lifecycle;
+mod rules;
