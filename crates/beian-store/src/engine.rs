@@ -84,17 +84,23 @@ fn to_json(record: &Record) -> String {
 }
 
 /// Microsecond precision, as stored, so returned records equal what `get` reads back.
-fn now_micros() -> DateTime<Utc> {
-    let now = Utc::now();
-    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+pub(crate) fn now_micros() -> DateTime<Utc> {
+    to_micros(Utc::now())
+}
+
+/// An instant cut to the microsecond precision instants are stored with.
+pub(crate) fn to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
 }
 
 impl Engine {
-    fn fail(&self, context: &'static str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+    pub(crate) fn fail(&self, context: &'static str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
         move |error| from_sqlx(&self.target, context, error)
     }
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         match self.dialect {
             Dialect::Sqlite => self
                 .pool

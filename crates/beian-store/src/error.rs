@@ -2,7 +2,35 @@
 
 use std::borrow::Cow;
 
+use beian_core::case::CaseKind;
 use beian_core::model::{RecordId, RecordKind, RelationError};
+
+/// What the store keeps besides the inventory records, for messages about them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Scan,
+    Finding,
+    Case,
+}
+
+impl Entity {
+    /// The name audit entries use for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Scan => "scan",
+            Entity::Finding => "finding",
+            Entity::Case => "case",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Entity::Scan => "扫描",
+            Entity::Finding => "发现",
+            Entity::Case => "工单",
+        }
+    }
+}
 
 /// Every failure of the store. Messages are Chinese first, then English, and name the
 /// database (file path, or PostgreSQL URL without its password) and the fix.
@@ -113,6 +141,46 @@ pub enum StoreError {
         filter: &'static str,
         value: String,
         expected: &'static str,
+    },
+
+    #[error(
+        "{label}不存在：id {id} / no {entity} with id {id}; list them to find the right id",
+        label = entity.label_zh(), entity = entity.as_str()
+    )]
+    Missing { entity: Entity, id: RecordId },
+
+    #[error(
+        "{label} {id} 当前为“{actual}”，不是“{expected}” / {entity} {id} is {actual}, not \
+         {expected}; {hint}",
+        label = entity.label_zh(), entity = entity.as_str()
+    )]
+    StateConflict {
+        entity: Entity,
+        id: RecordId,
+        expected: String,
+        actual: String,
+        /// What to do about it, Chinese then English.
+        hint: &'static str,
+    },
+
+    #[error(
+        "{on_zh}已有工单 {existing}（{kind}）/ {on_en} already has case {existing} ({kind}); \
+         continue that case, or close or withdraw it before opening another",
+        kind = kind.as_str()
+    )]
+    CaseAlreadyOpen {
+        existing: RecordId,
+        kind: CaseKind,
+        on_zh: String,
+        on_en: String,
+    },
+
+    #[error("{field} 无效：{zh} / invalid {field}: {en}")]
+    Invalid {
+        field: &'static str,
+        zh: String,
+        /// The problem and its fix.
+        en: String,
     },
 
     #[error(

@@ -4,7 +4,9 @@
 //! Both backends implement [`Store`] through one shared code path over sqlx's `Any`
 //! driver; each has its own connect options, its own migrations
 //! (`migrations/sqlite`, `migrations/postgres`) and its own way of serialising writers.
-//! Every change appends a hash-chained [`AuditEntry`] in the same transaction.
+//! Every change appends a hash-chained [`AuditEntry`] in the same transaction: inventory
+//! changes, scans, findings (opened, resolved, re-graded, acknowledged, suppressed) and
+//! filing-case steps alike.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), beian_store::StoreError> {
@@ -18,24 +20,43 @@
 
 mod audit_log;
 mod bulk;
+mod cases;
 mod engine;
 mod error;
+mod findings;
+mod judgement;
 mod list;
 mod location;
 mod migrate;
+mod organisations;
 mod postgres;
 mod records;
+mod scans;
 mod sqlite;
+mod users;
+mod write;
 
 use beian_core::audit::{AuditEntry, ChainVerdict};
+use beian_core::case::{Case, CaseDraft, CaseEvent, CaseKind, CaseState};
+use beian_core::finding::{Finding, FindingDraft};
 use beian_core::model::{Change, Record, RecordId, RecordKind};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
 pub use audit_log::AuditQuery;
-pub use error::StoreError;
+pub use cases::CaseQuery;
+pub use error::{Entity, StoreError};
+pub use findings::{FindingPage, FindingQuery};
+pub use judgement::{JudgementOutcome, SeverityChange};
 pub use list::{ListQuery, Page};
 pub use location::{StoreLocation, redact_url};
+pub use organisations::{DEFAULT_ORGANISATION, Organisation, OrganisationId};
 pub use postgres::PostgresStore;
+pub use scans::{ScanRun, StoredObservation};
 pub use sqlite::{DEFAULT_BUSY_TIMEOUT, SqliteOptions, SqliteStore};
+pub use users::{
+    ApiToken, Credentials, NewApiToken, NewUser, Role, Session, User, UserId, hash_token,
+};
 
 /// Whether opening may create the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +112,195 @@ pub trait Store {
         before: Option<String>,
         after: Option<String>,
     ) -> Result<AuditEntry, StoreError>;
+
+    /// Starts a scan run; audited as `scan.start`.
+    async fn begin_scan(&self, actor: &str, scope: &str) -> Result<ScanRun, StoreError>;
+
+    /// Stores one site's judgement in one transaction: its observation (replacing the
+    /// scan's earlier one for the site) and the merge of `drafts` into the site's findings
+    /// — new ones open, unresolved ones seen again are refreshed, unresolved ones not in
+    /// `drafts` resolve. Audited as `finding.open`, `finding.severity`, `finding.resolve`
+    /// per change. The same call twice changes only `last_seen`.
+    async fn record_site_judgement(
+        &self,
+        actor: &str,
+        scan_id: RecordId,
+        site_id: RecordId,
+        observation_json: Option<&str>,
+        drafts: &[FindingDraft],
+        now: DateTime<Utc>,
+    ) -> Result<JudgementOutcome, StoreError>;
+
+    /// Marks a scan finished with the caller's summary (JSON text); audited as `scan.finish`.
+    async fn finish_scan(
+        &self,
+        actor: &str,
+        scan_id: RecordId,
+        summary_json: &str,
+    ) -> Result<ScanRun, StoreError>;
+
+    /// The sites a scan has judged so far, by id (what a rerun may skip).
+    async fn scan_sites_done(&self, scan_id: RecordId) -> Result<Vec<RecordId>, StoreError>;
+
+    /// A site's stored observations, newest first; `limit` 0 means all.
+    async fn latest_observations(
+        &self,
+        site_id: RecordId,
+        limit: u32,
+    ) -> Result<Vec<StoredObservation>, StoreError>;
+
+    /// Findings by severity (highest first), first seen, id; states as of now.
+    async fn list_findings(&self, query: &FindingQuery) -> Result<FindingPage, StoreError>;
+
+    async fn get_finding(&self, id: RecordId) -> Result<Option<Finding>, StoreError>;
+
+    /// Audited as `finding.acknowledge`; lifts a suppression.
+    async fn acknowledge_finding(&self, actor: &str, id: RecordId) -> Result<Finding, StoreError>;
+
+    /// Hides a finding until `until` (after `now`) for a non-empty reason; audited as
+    /// `finding.suppress`.
+    async fn suppress_finding(
+        &self,
+        actor: &str,
+        id: RecordId,
+        reason: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Finding, StoreError>;
+
+    /// Opens a case in state `draft` with an `open` event; audited as `case.open`.
+    /// Refused while the site has an unfinished case of the same kind, or the finding
+    /// already has a case.
+    async fn open_case(&self, actor: &str, draft: &CaseDraft) -> Result<Case, StoreError>;
+
+    /// The site's unfinished (not closed, not withdrawn) case of this kind.
+    async fn find_open_case(
+        &self,
+        kind: CaseKind,
+        site_id: RecordId,
+    ) -> Result<Option<Case>, StoreError>;
+
+    async fn get_case(&self, id: RecordId) -> Result<Option<Case>, StoreError>;
+
+    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<Case>, StoreError>;
+
+    /// Writes `case` only if its stored state is still `expected_state` (else
+    /// [`StoreError::StateConflict`]), appends an event `action` with `note`, and audits
+    /// `case.<action>`.
+    async fn update_case(
+        &self,
+        actor: &str,
+        case: &Case,
+        expected_state: CaseState,
+        action: &str,
+        note: &str,
+    ) -> Result<Case, StoreError>;
+
+    /// A case's history, oldest first.
+    async fn case_events(&self, case_id: RecordId) -> Result<Vec<CaseEvent>, StoreError>;
+
+    /// Audited as `organisation.create`; names are unique. `members` (existing users)
+    /// join it in the same write.
+    async fn create_organisation(
+        &self,
+        actor: &str,
+        name: &str,
+        members: &[UserId],
+    ) -> Result<Organisation, StoreError>;
+
+    async fn list_organisations(&self) -> Result<Vec<Organisation>, StoreError>;
+
+    /// Audited as `user.create` (without the hash). Names are unique; the hash must be
+    /// argon2id; at least one existing organisation.
+    async fn create_user(&self, actor: &str, new: &NewUser<'_>) -> Result<User, StoreError>;
+
+    async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// The user with this name and the hash to check a password against (login only).
+    async fn user_credentials(&self, name: &str) -> Result<Option<Credentials>, StoreError>;
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+
+    /// Replaces a user's argon2id hash and ends their sessions; audited as `user.password`
+    /// without the hash.
+    async fn set_password(
+        &self,
+        actor: &str,
+        user_id: UserId,
+        password_hash: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Stores a session under the SHA-256 of `token`; clears expired sessions.
+    async fn create_session(
+        &self,
+        user_id: UserId,
+        token: &str,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Session, StoreError>;
+
+    /// The live session for `token` at `now`, with its user.
+    async fn session(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, StoreError>;
+
+    /// Ends the session for `token`; `false` if there was none.
+    async fn end_session(&self, token: &str) -> Result<bool, StoreError>;
+
+    /// Stores a token under its SHA-256; its role may not exceed its user's. Audited as
+    /// `token.create` (without the secret).
+    async fn create_api_token(
+        &self,
+        actor: &str,
+        new: &NewApiToken<'_>,
+    ) -> Result<ApiToken, StoreError>;
+
+    /// Tokens (revoked ones too) of one user, or of everyone.
+    async fn list_api_tokens(&self, user_id: Option<UserId>) -> Result<Vec<ApiToken>, StoreError>;
+
+    /// Audited as `token.revoke`; revoking twice changes nothing.
+    async fn revoke_api_token(&self, actor: &str, id: i64) -> Result<ApiToken, StoreError>;
+
+    /// The live (not revoked) token with this secret, with its user.
+    async fn api_token(&self, token: &str) -> Result<Option<(ApiToken, User)>, StoreError>;
+
+    /// Moves a site into an organisation; audited as `site.organisation`.
+    async fn set_site_organisation(
+        &self,
+        actor: &str,
+        site_id: RecordId,
+        organisation_id: OrganisationId,
+    ) -> Result<(), StoreError>;
+
+    /// The organisation of each of these sites; unknown sites are left out.
+    async fn site_organisations(
+        &self,
+        site_ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, OrganisationId>, StoreError>;
+
+    /// Like [`Store::list`] for websites, only those of `organisations`.
+    async fn list_sites_in(
+        &self,
+        organisations: &[OrganisationId],
+        query: &ListQuery,
+    ) -> Result<Page, StoreError>;
+
+    /// Like [`Store::list_findings`], only findings of sites of `organisations`.
+    async fn list_findings_in(
+        &self,
+        organisations: &[OrganisationId],
+        query: &FindingQuery,
+    ) -> Result<FindingPage, StoreError>;
+
+    /// Like [`Store::list_cases`], only cases of sites of `organisations` (a case without
+    /// a site belongs to [`DEFAULT_ORGANISATION`]).
+    async fn list_cases_in(
+        &self,
+        organisations: &[OrganisationId],
+        query: &CaseQuery,
+    ) -> Result<Vec<Case>, StoreError>;
 
     /// Closes the connections (lets SQLite checkpoint its WAL). Further calls fail.
     async fn close(&self);
@@ -191,6 +401,237 @@ impl<T: sealed::HasEngine> Store for T {
         self.engine()
             .append_audit(actor, action, entity, entity_id, before, after)
             .await
+    }
+
+    async fn begin_scan(&self, actor: &str, scope: &str) -> Result<ScanRun, StoreError> {
+        self.engine().begin_scan(actor, scope).await
+    }
+
+    async fn record_site_judgement(
+        &self,
+        actor: &str,
+        scan_id: RecordId,
+        site_id: RecordId,
+        observation_json: Option<&str>,
+        drafts: &[FindingDraft],
+        now: DateTime<Utc>,
+    ) -> Result<JudgementOutcome, StoreError> {
+        self.engine()
+            .record_site_judgement(actor, scan_id, site_id, observation_json, drafts, now)
+            .await
+    }
+
+    async fn finish_scan(
+        &self,
+        actor: &str,
+        scan_id: RecordId,
+        summary_json: &str,
+    ) -> Result<ScanRun, StoreError> {
+        self.engine()
+            .finish_scan(actor, scan_id, summary_json)
+            .await
+    }
+
+    async fn scan_sites_done(&self, scan_id: RecordId) -> Result<Vec<RecordId>, StoreError> {
+        self.engine().scan_sites_done(scan_id).await
+    }
+
+    async fn latest_observations(
+        &self,
+        site_id: RecordId,
+        limit: u32,
+    ) -> Result<Vec<StoredObservation>, StoreError> {
+        self.engine().latest_observations(site_id, limit).await
+    }
+
+    async fn list_findings(&self, query: &FindingQuery) -> Result<FindingPage, StoreError> {
+        self.engine().list_findings(query).await
+    }
+
+    async fn get_finding(&self, id: RecordId) -> Result<Option<Finding>, StoreError> {
+        self.engine().get_finding(id).await
+    }
+
+    async fn acknowledge_finding(&self, actor: &str, id: RecordId) -> Result<Finding, StoreError> {
+        self.engine().acknowledge_finding(actor, id).await
+    }
+
+    async fn suppress_finding(
+        &self,
+        actor: &str,
+        id: RecordId,
+        reason: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Finding, StoreError> {
+        self.engine()
+            .suppress_finding(actor, id, reason, until, now)
+            .await
+    }
+
+    async fn open_case(&self, actor: &str, draft: &CaseDraft) -> Result<Case, StoreError> {
+        self.engine().open_case(actor, draft).await
+    }
+
+    async fn find_open_case(
+        &self,
+        kind: CaseKind,
+        site_id: RecordId,
+    ) -> Result<Option<Case>, StoreError> {
+        self.engine().find_open_case(kind, site_id).await
+    }
+
+    async fn get_case(&self, id: RecordId) -> Result<Option<Case>, StoreError> {
+        self.engine().get_case(id).await
+    }
+
+    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<Case>, StoreError> {
+        self.engine().list_cases(query).await
+    }
+
+    async fn update_case(
+        &self,
+        actor: &str,
+        case: &Case,
+        expected_state: CaseState,
+        action: &str,
+        note: &str,
+    ) -> Result<Case, StoreError> {
+        self.engine()
+            .update_case(actor, case, expected_state, action, note)
+            .await
+    }
+
+    async fn case_events(&self, case_id: RecordId) -> Result<Vec<CaseEvent>, StoreError> {
+        self.engine().case_events(case_id).await
+    }
+
+    async fn create_organisation(
+        &self,
+        actor: &str,
+        name: &str,
+        members: &[UserId],
+    ) -> Result<Organisation, StoreError> {
+        self.engine()
+            .create_organisation(actor, name, members)
+            .await
+    }
+
+    async fn list_organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        self.engine().list_organisations().await
+    }
+
+    async fn create_user(&self, actor: &str, new: &NewUser<'_>) -> Result<User, StoreError> {
+        self.engine().create_user(actor, new).await
+    }
+
+    async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        self.engine().get_user(id).await
+    }
+
+    async fn user_credentials(&self, name: &str) -> Result<Option<Credentials>, StoreError> {
+        self.engine().user_credentials(name).await
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        self.engine().list_users().await
+    }
+
+    async fn set_password(
+        &self,
+        actor: &str,
+        user_id: UserId,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        self.engine()
+            .set_password(actor, user_id, password_hash)
+            .await
+    }
+
+    async fn create_session(
+        &self,
+        user_id: UserId,
+        token: &str,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
+        self.engine()
+            .create_session(user_id, token, csrf_token, expires_at)
+            .await
+    }
+
+    async fn session(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, StoreError> {
+        self.engine().session(token, now).await
+    }
+
+    async fn end_session(&self, token: &str) -> Result<bool, StoreError> {
+        self.engine().end_session(token).await
+    }
+
+    async fn create_api_token(
+        &self,
+        actor: &str,
+        new: &NewApiToken<'_>,
+    ) -> Result<ApiToken, StoreError> {
+        self.engine().create_api_token(actor, new).await
+    }
+
+    async fn list_api_tokens(&self, user_id: Option<UserId>) -> Result<Vec<ApiToken>, StoreError> {
+        self.engine().list_api_tokens(user_id).await
+    }
+
+    async fn revoke_api_token(&self, actor: &str, id: i64) -> Result<ApiToken, StoreError> {
+        self.engine().revoke_api_token(actor, id).await
+    }
+
+    async fn api_token(&self, token: &str) -> Result<Option<(ApiToken, User)>, StoreError> {
+        self.engine().api_token(token).await
+    }
+
+    async fn set_site_organisation(
+        &self,
+        actor: &str,
+        site_id: RecordId,
+        organisation_id: OrganisationId,
+    ) -> Result<(), StoreError> {
+        self.engine()
+            .set_site_organisation(actor, site_id, organisation_id)
+            .await
+    }
+
+    async fn site_organisations(
+        &self,
+        site_ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, OrganisationId>, StoreError> {
+        self.engine().site_organisations(site_ids).await
+    }
+
+    async fn list_sites_in(
+        &self,
+        organisations: &[OrganisationId],
+        query: &ListQuery,
+    ) -> Result<Page, StoreError> {
+        self.engine().list_sites_in(organisations, query).await
+    }
+
+    async fn list_findings_in(
+        &self,
+        organisations: &[OrganisationId],
+        query: &FindingQuery,
+    ) -> Result<FindingPage, StoreError> {
+        self.engine().list_findings_in(organisations, query).await
+    }
+
+    async fn list_cases_in(
+        &self,
+        organisations: &[OrganisationId],
+        query: &CaseQuery,
+    ) -> Result<Vec<Case>, StoreError> {
+        self.engine().list_cases_in(organisations, query).await
     }
 
     async fn close(&self) {

@@ -80,7 +80,10 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// The WHERE conditions of a query, with their parameters.
-fn conditions(query: &ListQuery, params: &mut Params) -> Result<Vec<String>, StoreError> {
+pub(crate) fn conditions(
+    query: &ListQuery,
+    params: &mut Params,
+) -> Result<Vec<String>, StoreError> {
     use RecordKind as K;
     let kind = query.kind;
     let unsupported = |filter| StoreError::UnsupportedFilter { kind, filter };

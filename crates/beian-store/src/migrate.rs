@@ -16,17 +16,41 @@ pub(crate) struct EmbeddedMigration {
     pub sql: &'static str,
 }
 
-pub(crate) const SQLITE: &[EmbeddedMigration] = &[EmbeddedMigration {
-    version: 1,
-    description: "inventory and audit log",
-    sql: include_str!("../migrations/sqlite/0001_inventory_and_audit_log.sql"),
-}];
+pub(crate) const SQLITE: &[EmbeddedMigration] = &[
+    EmbeddedMigration {
+        version: 1,
+        description: "inventory and audit log",
+        sql: include_str!("../migrations/sqlite/0001_inventory_and_audit_log.sql"),
+    },
+    EmbeddedMigration {
+        version: 2,
+        description: "findings and cases",
+        sql: include_str!("../migrations/sqlite/0002_findings_and_cases.sql"),
+    },
+    EmbeddedMigration {
+        version: 3,
+        description: "users and sessions",
+        sql: include_str!("../migrations/sqlite/0003_users_and_sessions.sql"),
+    },
+];
 
-pub(crate) const POSTGRES: &[EmbeddedMigration] = &[EmbeddedMigration {
-    version: 1,
-    description: "inventory and audit log",
-    sql: include_str!("../migrations/postgres/0001_inventory_and_audit_log.sql"),
-}];
+pub(crate) const POSTGRES: &[EmbeddedMigration] = &[
+    EmbeddedMigration {
+        version: 1,
+        description: "inventory and audit log",
+        sql: include_str!("../migrations/postgres/0001_inventory_and_audit_log.sql"),
+    },
+    EmbeddedMigration {
+        version: 2,
+        description: "findings and cases",
+        sql: include_str!("../migrations/postgres/0002_findings_and_cases.sql"),
+    },
+    EmbeddedMigration {
+        version: 3,
+        description: "users and sessions",
+        sql: include_str!("../migrations/postgres/0003_users_and_sessions.sql"),
+    },
+];
 
 /// Brings the schema up to date; each migration runs in its own transaction.
 pub(crate) async fn run(

@@ -22,15 +22,15 @@ pub(crate) enum SqlValue {
 }
 
 impl SqlValue {
-    fn text(value: impl Into<String>) -> SqlValue {
+    pub(crate) fn text(value: impl Into<String>) -> SqlValue {
         SqlValue::Text(Some(value.into()))
     }
 
-    fn date(value: Option<NaiveDate>) -> SqlValue {
+    pub(crate) fn date(value: Option<NaiveDate>) -> SqlValue {
         SqlValue::Text(value.map(format_date))
     }
 
-    fn instant(value: DateTime<Utc>) -> SqlValue {
+    pub(crate) fn instant(value: DateTime<Utc>) -> SqlValue {
         SqlValue::Text(Some(format_instant(value)))
     }
 
@@ -434,17 +434,39 @@ impl<'r> RowReader<'r> {
             .map_err(|e| self.unreadable(column, format!("{text:?}: {e}")))
     }
 
+    pub(crate) fn opt_instant(
+        &self,
+        column: &'static str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self.opt_text(column)? {
+            None => Ok(None),
+            Some(_) => self.instant(column).map(Some),
+        }
+    }
+
     fn list(&self, column: &'static str) -> Result<Vec<String>, StoreError> {
+        self.json(column)
+    }
+
+    /// A JSON text column decoded into `T`.
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        column: &'static str,
+    ) -> Result<T, StoreError> {
         let text = self.text(column)?;
         serde_json::from_str(&text).map_err(|e| self.unreadable(column, format!("{text:?}: {e}")))
     }
 
-    fn code<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    pub(crate) fn code<T>(
+        &self,
+        column: &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<T, StoreError> {
         let text = self.text(column)?;
         parse(&text).ok_or_else(|| self.unreadable(column, format!("unknown value {text:?}")))
     }
 
-    fn opt_code<T>(
+    pub(crate) fn opt_code<T>(
         &self,
         column: &'static str,
         parse: fn(&str) -> Option<T>,

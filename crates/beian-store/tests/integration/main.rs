@@ -7,8 +7,12 @@ mod support;
 
 mod atomicity;
 mod bad_input;
+mod cases;
 mod concurrency;
+mod findings;
 mod large_batch;
+mod scans;
 mod sqlite_settings;
 mod story;
 mod tamper;
+mod users;

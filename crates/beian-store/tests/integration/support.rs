@@ -299,3 +299,81 @@ pub async fn counts(store: &AnyStore) -> Vec<u64> {
     }
     out
 }
+
+/// One subject with `count` websites; their ids.
+pub async fn seed_sites(store: &AnyStore, count: usize) -> Vec<beian_core::model::RecordId> {
+    use beian_core::model::{Change, Links, RecordRef};
+    let mut changes = vec![Change::Insert {
+        record: subject("示例科技有限公司", "91110108MA01ABCD2X"),
+        links: Links::default(),
+    }];
+    for n in 0..count {
+        changes.push(Change::Insert {
+            record: website(&format!("站点{n}"), &format!("https://s{n}.example.cn/")),
+            links: Links {
+                subject: Some(RecordRef::New(0)),
+                ..Links::default()
+            },
+        });
+    }
+    let stored = store
+        .apply("test:seed", &changes)
+        .await
+        .expect("seed sites");
+    stored[1..].iter().map(Record::id).collect()
+}
+
+/// A finding draft with explanations and evidence derived from its identity.
+pub fn draft(
+    site_id: beian_core::model::RecordId,
+    rule_id: &str,
+    key: &str,
+    severity: beian_core::finding::Severity,
+) -> beian_core::finding::FindingDraft {
+    beian_core::finding::FindingDraft {
+        rule_id: rule_id.to_owned(),
+        site_id,
+        key: key.to_owned(),
+        severity,
+        explanation_zh: format!("{rule_id} 命中 {key}"),
+        explanation_en: format!("{rule_id} fired for {key:?}"),
+        evidence: serde_json::json!({ "rule": rule_id, "key": key, "days_left": 12.5 }),
+    }
+}
+
+/// `hours` after 2030-01-01T00:00Z: fixed judgement times, later than any test's clock.
+pub fn hour(hours: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_893_456_000 + hours * 3600, 0).expect("valid test instant")
+}
+
+/// Every audit action, in chain order.
+pub async fn audit_actions(store: &AnyStore) -> Vec<String> {
+    let query = beian_store::AuditQuery {
+        limit: 0,
+        ..beian_store::AuditQuery::default()
+    };
+    store
+        .audit_entries(&query)
+        .await
+        .expect("read the audit log")
+        .into_iter()
+        .map(|entry| entry.action)
+        .collect()
+}
+
+/// How often `action` occurs in the audit log.
+pub async fn audit_count(store: &AnyStore, action: &str) -> usize {
+    audit_actions(store)
+        .await
+        .iter()
+        .filter(|a| *a == action)
+        .count()
+}
+
+pub async fn assert_chain_intact(store: &AnyStore) {
+    let verdict = store.verify_audit_chain().await.expect("verify the chain");
+    assert!(
+        matches!(verdict, beian_core::audit::ChainVerdict::Intact { .. }),
+        "{verdict:?}"
+    );
+}
