@@ -1,0 +1,11 @@
+//! Integration tests of the web API: one binary, one module per concern. Each test builds
+//! the router over a fresh SQLite store in a temporary directory and drives it with
+//! `tower::ServiceExt::oneshot`, no socket needed.
+
+mod support;
+
+mod csrf_and_tokens;
+mod login;
+mod openapi;
+mod routes_by_role;
+mod server;
