@@ -6,6 +6,10 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::commands::case::CaseCommand;
+use crate::commands::findings::FindingsCommand;
+use crate::commands::report::{AuditExportArgs, ReportArgs};
+use crate::commands::scan::ScanArgs;
 use crate::config::Language;
 
 #[derive(Debug, Parser)]
@@ -73,6 +77,13 @@ pub enum Command {
     Export(ExportArgs),
     /// 实时检查域名或网址（无需数据库）：DNS、注册信息、HTTP、TLS / live check of domains or URLs, no database needed
     Check(CheckArgs),
+    /// 扫描清单中的网站：探测、检测、规则、发现、工单 / scan the inventory: probes, detection, rules, findings, cases
+    Scan(ScanArgs),
+    /// 发现：列出、查看、确认、屏蔽 / findings: list, show, acknowledge, suppress
+    #[command(subcommand)]
+    Findings(FindingsCommand),
+    /// 生成文档：注销申请与声明函、证据报告（PDF/DOCX）、资产概览（HTML）、发现与清单（XLSX）/ documents: cancellation forms, evidence report, portfolio, findings, inventory
+    Report(ReportArgs),
     /// 离线分析保存的 WHOIS 或 RDAP 应答，输出 JSON / analyse a saved WHOIS or RDAP answer offline, print JSON
     #[command(subcommand)]
     Inspect(InspectCommand),
@@ -81,6 +92,9 @@ pub enum Command {
     /// 性能测试 / benchmarks
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// 备案工单：注销、变更、新增等流程 / filing cases: cancellations, changes, new filings
+    #[command(subcommand)]
+    Case(CaseCommand),
 }
 
 /// How the probes reach the outside world, on top of `beian.toml`; each flag also reads a
@@ -614,6 +628,8 @@ pub enum AuditLogCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 导出一个网站的证据包：审计记录、观测、发现、工单、证据报告与 SHA-256 清单 / export a site's evidence bundle with a SHA-256 manifest
+    Export(AuditExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -677,6 +693,11 @@ pub enum BenchCommand {
         /// 语料目录（默认 crates/beian-detect/corpus）/ the corpus folder (default: crates/beian-detect/corpus)
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
+    },
+    /// 在内存中生成 N 个网站的证据并运行全部规则，输出耗时 JSON / judge N synthetic sites in memory, print timings
+    Rules {
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=2_000_000))]
+        sites: u32,
     },
 }
 

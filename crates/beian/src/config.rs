@@ -8,6 +8,7 @@ pub mod probe;
 use std::path::{Path, PathBuf};
 
 use beian_core::identifier::{FileableTlds, ValidationContext};
+use beian_core::rules::RuleSettings;
 use beian_probe::ProbeSettings;
 use beian_store::StoreLocation;
 use chrono::{FixedOffset, NaiveDate, Utc};
@@ -35,6 +36,9 @@ pub struct ConfigFile {
     pub http: probe::HttpSection,
     pub limits: probe::LimitsSection,
     pub network: probe::NetworkSection,
+    pub scan: ScanSection,
+    /// Rule tuning; validated while parsing (unknown rules and bad values name the key).
+    pub rules: RuleSettings,
 }
 
 impl ConfigFile {
@@ -72,6 +76,21 @@ pub struct DisplaySection {
     pub language: Option<Language>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScanSection {
+    /// Sites probed at once by `beian scan`.
+    pub concurrency: Option<usize>,
+}
+
+/// Sites probed at once when `[scan] concurrency` is not set: enough to hide latency,
+/// few enough that the politeness limits, not the scan, decide the load on any one server.
+pub const DEFAULT_SCAN_CONCURRENCY: usize = 16;
+/// More sites at once than this only queue behind the global request limit.
+const MAX_SCAN_CONCURRENCY: usize = 1024;
+/// The variable that pins "today" (tests, the lab, replaying a past day).
+pub const TODAY_VARIABLE: &str = "BEIAN_TODAY";
+
 /// Language of table headers and labels. Messages are always Chinese then English.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -94,6 +113,10 @@ pub struct Settings {
     /// How the probes reach the outside world (`beian check`, later scans); the probe flags
     /// are applied on top by the commands that take them.
     pub probe: ProbeSettings,
+    /// `[rules]`: severities, warning windows, lifecycle timelines.
+    pub rules: RuleSettings,
+    /// Sites `beian scan` probes at once.
+    pub scan_concurrency: usize,
 }
 
 impl Settings {
@@ -134,16 +157,49 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, UserError> {
         None => FileableTlds::bundled(),
     };
     let probe = probe_settings_of(&file, config_file.as_deref(), &base_dir)?;
+    let scan_concurrency = scan_concurrency(&file.scan, config_file.as_deref())?;
     Ok(Settings {
         config_file,
         database,
         language: global.lang.or(file.display.language).unwrap_or_default(),
         validation: ValidationContext {
-            today: today_in_china(),
+            today: today_override(std::env::var(TODAY_VARIABLE).ok().as_deref())?
+                .unwrap_or_else(today_in_china),
             fileable_tlds,
         },
         actor: cli_actor(),
         probe,
+        rules: file.rules,
+        scan_concurrency,
+    })
+}
+
+fn scan_concurrency(section: &ScanSection, config_file: Option<&Path>) -> Result<usize, UserError> {
+    match section.concurrency {
+        None => Ok(DEFAULT_SCAN_CONCURRENCY),
+        Some(n) if (1..=MAX_SCAN_CONCURRENCY).contains(&n) => Ok(n),
+        Some(n) => Err(UserError::input(format!(
+            "{}: [scan] concurrency = {n} 无效 / [scan] concurrency = {n} is invalid",
+            config_file.map_or_else(|| CONFIG_FILE_NAME.to_owned(), |p| p.display().to_string())
+        ))
+        .with_fix(format!(
+            "concurrency 应为 1 到 {MAX_SCAN_CONCURRENCY} 之间的整数 / use a whole number from 1 to {MAX_SCAN_CONCURRENCY}"
+        ))),
+    }
+}
+
+/// `BEIAN_TODAY=YYYY-MM-DD` pins the Beijing date every deadline and expiry counts from.
+fn today_override(value: Option<&str>) -> Result<Option<NaiveDate>, UserError> {
+    let Some(text) = value.map(str::trim).filter(|text| !text.is_empty()) else {
+        return Ok(None);
+    };
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| {
+        UserError::input(format!(
+            "{TODAY_VARIABLE}={text} 不是日期 / {TODAY_VARIABLE}={text} is not a date"
+        ))
+        .with_fix(format!(
+            "写成 YYYY-MM-DD（如 2026-03-01），或删除 {TODAY_VARIABLE} 以使用北京时间的今天 / write YYYY-MM-DD, or unset it to use today in Beijing"
+        ))
     })
 }
 
@@ -376,6 +432,31 @@ pub const CONFIG_TEMPLATE: &str = r##"# 备案卫士 Beian Guard 配置文件 / 
 # 允许探测内网、回环与链路本地地址（实验环境需要）/ allow private, loopback and
 # link-local addresses (the lab needs it)
 # allow_private = false
+
+[scan]
+# beian scan 同时探测的网站数 / sites `beian scan` probes at once
+# concurrency = 16
+
+# ---- 规则 / rules (beian scan) ----
+# 环境变量 BEIAN_TODAY=YYYY-MM-DD 可固定“今天”（测试、实验环境）。
+# BEIAN_TODAY=YYYY-MM-DD pins "today" (tests, the lab).
+
+[rules]
+# 域名到期提醒天数（低、中、高）/ days before expiry graded low, medium, high
+# expiry_days = [90, 30, 7]
+# 证书剩余天数提醒 / certificate days left that warn
+# tls_warn_days = 14
+# 上线后多少天内须完成公安联网备案，及提前多少天提醒 / PSB filing due after go-live, and warning window
+# psb_due_days = 30
+# psb_warn_days = 10
+# 内容类发现所需的最低检测置信度 / detector confidence content findings need
+# content_min_confidence = 0.5
+# 可备案顶级域名（替换内置列表）/ fileable TLDs (replace the bundled list)
+# fileable_tlds = ["cn", "com", "net"]
+
+[rules.severity]
+# 按规则改严重程度：info、low、medium、high、critical / per-rule severity overrides
+# "content.parked" = "medium"
 "##;
 
 #[cfg(test)]
@@ -406,6 +487,10 @@ mod tests {
         assert_eq!(parsed.http.max_body_bytes, Some(2 * 1024 * 1024));
         assert_eq!(parsed.limits.per_ip_concurrency, Some(8));
         assert_eq!(parsed.network.allow_private, Some(false));
+        assert_eq!(parsed.scan.concurrency, Some(16));
+        assert_eq!(parsed.rules.expiry_days, vec![90, 30, 7]);
+        assert_eq!(parsed.rules.psb_due_days, 30);
+        assert_eq!(parsed.rules.severity.len(), 1);
         // The template's values, apart from the files it names, map to valid settings.
         let mut without_files = parsed;
         without_files.rdap.bootstrap = None;
@@ -423,6 +508,28 @@ mod tests {
         assert!(err.to_string().contains("proxy"), "{err}");
         let err = parse_config_text("[metrics]\nport = 1\n").unwrap_err();
         assert!(err.to_string().contains("metrics"), "{err}");
+    }
+
+    #[test]
+    fn bad_rules_and_today_are_refused_by_name() {
+        let err = parse_config_text("[rules]\nexpiry_days = [7, 30]\n").unwrap_err();
+        assert!(err.to_string().contains("expiry_days"), "{err}");
+        let err = parse_config_text("[rules.severity]\n\"no.such\" = \"high\"\n").unwrap_err();
+        assert!(err.to_string().contains("no.such"), "{err}");
+        assert!(today_override(Some("2026-13-01")).is_err());
+        assert_eq!(
+            today_override(Some("2026-03-01")).expect("a date"),
+            NaiveDate::from_ymd_opt(2026, 3, 1)
+        );
+        assert_eq!(today_override(None).expect("unset"), None);
+        let err = scan_concurrency(
+            &ScanSection {
+                concurrency: Some(0),
+            },
+            None,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("concurrency"), "{err}");
     }
 
     #[test]

@@ -41,7 +41,10 @@ fn main() -> ExitCode {
 /// inventory commands are sequential database work and stay on one thread.
 fn runtime_builder(command: &Command) -> tokio::runtime::Builder {
     match command {
-        Command::Check(_) | Command::Lab(_) | Command::Bench(BenchCommand::Probes { .. }) => {
+        Command::Check(_)
+        | Command::Lab(_)
+        | Command::Scan(_)
+        | Command::Bench(BenchCommand::Probes { .. }) => {
             tokio::runtime::Builder::new_multi_thread()
         }
         _ => tokio::runtime::Builder::new_current_thread(),

@@ -20,6 +20,9 @@ pub async fn run(command: &AuditLogCommand, settings: &Settings) -> anyhow::Resu
             limit,
             json,
         } => list(entity.as_deref(), *id, *limit, *json, settings).await,
+        AuditLogCommand::Export(args) => {
+            crate::commands::report::audit_export(args, settings).await
+        }
     }
 }
 

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use beian_detect::corpus::{
-    CapturedPage, SiteCapture, SiteCaseInput, all_signals, analyse_site_case,
-};
+use beian_detect::corpus::all_signals;
 use beian_detect::{DetectContext, Signal, Verdict};
+use beian_engine::DetectionInput;
 use beian_probe::check::{
     CheckReport, CheckTarget, NoteLevel, SiteChecker, failure_kind, verdict_label,
 };
@@ -41,7 +40,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> anyhow::Result<Exit> 
     apply_probe_args(&mut probe, &args.probe)?;
     let checker = Arc::new(build_checker(&probe)?);
     let reports = check_all(&checker, targets).await;
-    let ctx = DetectContext::bundled(crate::config::today_in_china());
+    let ctx = DetectContext::bundled(settings.today());
     let judged: Vec<JudgedReport<'_>> = reports
         .iter()
         .map(|report| JudgedReport {
@@ -82,47 +81,11 @@ struct Detection {
 /// Signals shown under a report's table; `--json` has them all.
 const SIGNALS_SHOWN: usize = 5;
 
-/// Runs the site analysis over the evidence a check gathered (no random-path probe and no
-/// baseline here: those need the inventory, so parasite pages and title replacement are
-/// judged by `beian scan`, not by a one-off check).
+/// Runs the site analysis over the evidence a check gathered, through the engine's one
+/// evidence → detection conversion (no random-path probe and no baseline here: those need
+/// the inventory, so parasite pages and title replacement are judged by `beian scan`).
 fn detect(report: &CheckReport, ctx: &DetectContext) -> Detection {
-    let captures = report
-        .http
-        .iter()
-        .filter_map(|fetch| fetch.outcome.ok())
-        .map(|evidence| CapturedPage {
-            file: String::new(),
-            persona: evidence.persona,
-            requested_url: evidence.requested_url.to_string(),
-            final_url: evidence.final_url.to_string(),
-            status: evidence.status,
-            hops: evidence
-                .hops
-                .iter()
-                .map(|hop| hop.url.to_string())
-                .collect(),
-            server_header: evidence.headers.get("server").cloned(),
-            html: evidence.body.clone(),
-        })
-        .collect();
-    let site = SiteCapture {
-        host: report.host.clone(),
-        captures,
-        random_paths: Vec::new(),
-        baseline: None,
-        dns: report.dns.outcome.ok().cloned(),
-        ns_domains_unregistered: Vec::new(),
-    };
-    let analysis = analyse_site_case(
-        &SiteCaseInput {
-            site: &site,
-            url: report.url.as_str(),
-            owner_domain: &report.registrable_domain,
-            expected_icp: None,
-            expected_psb: None,
-        },
-        ctx,
-    );
+    let analysis = beian_engine::analyse(&DetectionInput::of_report(report), ctx);
     let mut signals = all_signals(&analysis);
     signals.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     Detection {

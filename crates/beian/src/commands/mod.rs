@@ -3,11 +3,16 @@
 mod audit;
 mod bench_detect;
 mod bench_probes;
+mod bench_rules;
+pub mod case;
 mod check;
+pub mod findings;
 mod init;
 mod inspect;
 mod inventory;
 mod lab;
+pub mod report;
+pub mod scan;
 mod tables;
 mod transfer;
 pub mod validate;
@@ -38,9 +43,13 @@ pub async fn run(cli: &Cli) -> anyhow::Result<Exit> {
         Command::Import(args) => transfer::import(args, &settings).await,
         Command::Export(args) => transfer::export(args, &settings).await,
         Command::Check(args) => check::run(args, &settings).await,
+        Command::Scan(args) => scan::run(args, &settings).await,
+        Command::Findings(command) => findings::run(command, &settings).await,
+        Command::Report(args) => report::run(args, &settings).await,
         Command::Inspect(command) => inspect::run(command),
         Command::Lab(args) => lab::run(args, settings.language).await,
         Command::Bench(command) => transfer::bench(command, &settings).await,
+        Command::Case(command) => case::run(command, &settings).await,
     }
 }
 

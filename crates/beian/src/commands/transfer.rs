@@ -91,5 +91,6 @@ pub async fn bench(command: &BenchCommand, settings: &Settings) -> anyhow::Resul
             super::bench_probes::run(*sites, *concurrency, settings).await
         }
         BenchCommand::Detect { corpus } => super::bench_detect::run(corpus.as_deref()),
+        BenchCommand::Rules { sites } => super::bench_rules::run(*sites),
     }
 }

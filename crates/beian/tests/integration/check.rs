@@ -240,3 +240,44 @@ fn invalid_probe_values_name_the_key() {
     let stderr = String::from_utf8_lossy(&stderr.stderr);
     assert!(stderr.contains("BEIAN_DNS_NAMESERVERS"), "{stderr}");
 }
+
+/// `beian check --json` carries the detectors' verdict beside the evidence: the stable
+/// `detection.verdict` / `detection.signals[].{kind,confidence,evidence}` interface.
+#[test]
+fn check_json_carries_detection_verdicts() {
+    let lab = RunningLab::start();
+    let workspace = Workspace::empty();
+    std::fs::write(workspace.config_path(), lab.lab().beian_toml()).expect("write the lab config");
+    let healthy = lab.url(ScenarioKind::Healthy);
+    let hijacked = lab.url(ScenarioKind::GamblingHijack);
+    let output = workspace
+        .beian()
+        .args(["check", "--json", "--timeout", "2"])
+        .args([&healthy, &hijacked])
+        .output()
+        .expect("run beian check");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reports: Vec<Value> = serde_json::from_slice(&output.stdout).expect("a JSON array");
+
+    let clean = &report_for(&reports, &healthy)["detection"];
+    assert_eq!(clean["verdict"], "clean", "{clean:#}");
+    assert_eq!(
+        clean["signals"].as_array().map(Vec::len),
+        Some(0),
+        "{clean:#}"
+    );
+
+    let detection = &report_for(&reports, &hijacked)["detection"];
+    assert_eq!(detection["verdict"], "hijacked", "{detection:#}");
+    let signals = detection["signals"].as_array().expect("a signal list");
+    assert!(!signals.is_empty(), "{detection:#}");
+    for signal in signals {
+        assert!(signal["kind"].is_string(), "{signal:#}");
+        assert!(signal["confidence"].is_number(), "{signal:#}");
+        assert!(signal["evidence"].is_array(), "{signal:#}");
+    }
+}

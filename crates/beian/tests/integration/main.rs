@@ -3,6 +3,7 @@
 
 mod audit_log;
 mod bad_input;
+mod case_cli;
 mod check;
 mod config;
 mod import_export;
@@ -11,6 +12,9 @@ mod inspect;
 mod inspect_page;
 mod inventory;
 mod lab_cli;
+mod report_cli;
+mod scan;
+mod scan_interrupt;
 mod tables;
 mod validate;
 
