@@ -94,11 +94,26 @@ pub fn analyse_page(input: &PageInput<'_>, ctx: &DetectContext) -> PageAnalysis 
         url: page_url.clone(),
     };
 
-    let lexicon = score_page(&facts, &ctx.lexicon);
+    let outputs = crate::js::script_outputs(&facts.scripts);
+    let lexicon = score_page(&facts, &outputs.titles, &ctx.lexicon);
     let mut signals = Vec::new();
-    let link_hits = offsite_link_hits(&facts, &ctx.lexicon);
+    let link_hits = offsite_link_hits(&facts.links, &ctx.lexicon);
     signals.extend(hostile_content(&lexicon, &link_hits, &evidence));
-    signals.extend(hidden_links(&facts, &link_hits, &evidence));
+    // Links a script writes (FACTS §7.3 f) are judged like the page's own.
+    let written = written_links(&outputs.written_html, input, &facts);
+    let written_hits = offsite_link_hits(&written, &ctx.lexicon);
+    let all_links: Vec<(&LinkFact, &Option<(Category, String)>)> = facts
+        .links
+        .iter()
+        .zip(&link_hits)
+        .chain(written.iter().zip(&written_hits))
+        .collect();
+    signals.extend(hidden_links(&all_links, &evidence));
+    signals.extend(crate::script_sources::external_script_signals(
+        &facts,
+        &ctx.lexicon,
+        &evidence,
+    ));
     signals.extend(iframes(&facts, &ctx.lexicon, &evidence));
     signals.extend(meta_refresh(&facts, &ctx.lexicon, &evidence));
     signals.extend(robots_and_forms(&facts, &evidence));
@@ -167,15 +182,36 @@ pub fn combine(signals: &[Signal]) -> (Verdict, f32) {
     (verdict, score)
 }
 
+/// Links in the markup that inline scripts write, resolved like the page's own links and
+/// relative to the same site; capped like the page's links.
+fn written_links(
+    written_html: &[String],
+    input: &PageInput<'_>,
+    facts: &PageFacts,
+) -> Vec<LinkFact> {
+    let mut links = Vec::new();
+    for html in written_html {
+        let mut written = page::extract(html, input.url.as_ref());
+        if let Some(site) = facts.site_domain.as_deref() {
+            written.rebase_site(site);
+        }
+        let room = page::caps::LINKS.saturating_sub(links.len());
+        links.extend(written.links.into_iter().take(room));
+    }
+    links
+}
+
 /// Lexicon score of the page's regions (title ×4, meta ×3, link text ×1.5, body ×1).
-fn score_page(facts: &PageFacts, lexicon: &Lexicon) -> LexiconScore {
+/// Titles that scripts assign count as the title: the browser shows them.
+fn score_page(facts: &PageFacts, script_titles: &[String], lexicon: &Lexicon) -> LexiconScore {
     let mut score = LexiconScore::default();
     let regions = [
         (facts.title.as_str(), Region::Title),
         (facts.meta_keywords.as_str(), Region::MetaKeywords),
         (facts.meta_description.as_str(), Region::MetaDescription),
     ];
-    for (text, region) in regions {
+    let script_titles = script_titles.iter().map(|t| (t.as_str(), Region::Title));
+    for (text, region) in regions.into_iter().chain(script_titles) {
         if !text.is_empty() {
             lexicon.score_into(&normalise_for_lexicon(text), region, &mut score);
         }
@@ -223,10 +259,9 @@ fn target_hits(lexicon: &Lexicon, target: &Target, text: &str) -> Option<(Catego
 
 /// The lexicon hit of every off-site link (None for on-site links), computed once per
 /// distinct (text, host): link farms and menus repeat the same links many times.
-fn offsite_link_hits(facts: &PageFacts, lexicon: &Lexicon) -> Vec<Option<(Category, String)>> {
+fn offsite_link_hits(links: &[LinkFact], lexicon: &Lexicon) -> Vec<Option<(Category, String)>> {
     let mut cache: HashMap<(&str, &str), Option<(Category, String)>> = HashMap::new();
-    facts
-        .links
+    links
         .iter()
         .map(|link| {
             if !link.target.off_site {
@@ -385,18 +420,13 @@ where
     )
 }
 
-fn hidden_links<F>(
-    facts: &PageFacts,
-    link_hits: &[Option<(Category, String)>],
-    evidence: &F,
-) -> Vec<Signal>
+fn hidden_links<F>(links: &[(&LinkFact, &Option<(Category, String)>)], evidence: &F) -> Vec<Signal>
 where
     F: Fn(&str, Region) -> Evidence,
 {
-    let hidden_offsite: Vec<(&LinkFact, &Option<(Category, String)>)> = facts
-        .links
+    let hidden_offsite: Vec<(&LinkFact, &Option<(Category, String)>)> = links
         .iter()
-        .zip(link_hits)
+        .copied()
         .filter(|(l, _)| l.hidden.is_some() && l.target.off_site)
         .collect();
     if hidden_offsite.is_empty() {

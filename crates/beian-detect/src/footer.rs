@@ -5,6 +5,7 @@
 //! Numbers are found cheaply: a substring prefilter ("ICP", "公网安备", "B2" …) picks
 //! small windows of text; only those are normalised and matched with linear regexes.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -92,6 +93,21 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// What `beian_core::identifier::normalise` makes of a text window, without its NFKC and
+/// entity passes when the window is plain ASCII (no `&`) and CJK ideographs, which they
+/// leave alone: then only the whitespace goes. Page text is mostly that, and the general
+/// normalisation was the costliest step of finding numbers.
+fn normalise_window(window: &str) -> String {
+    let plain = window
+        .chars()
+        .all(|c| (c.is_ascii() && c != '&') || matches!(c, '\u{4E00}'..='\u{9FFF}'));
+    if plain {
+        window.chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        normalise(window)
+    }
+}
+
 /// Filing-number-shaped strings in `text`, normalised, in order, without duplicates.
 pub fn find_numbers(text: &str) -> Vec<String> {
     // One pass for all anchors: seven substring searches over the text cost more than the
@@ -109,7 +125,7 @@ pub fn find_numbers(text: &str) -> Vec<String> {
         let start = floor_boundary(text, at.saturating_sub(WINDOW_BEFORE));
         let end = ceil_boundary(text, (at + WINDOW_AFTER).min(text.len()));
         covered_until = end.saturating_sub(WINDOW_BEFORE);
-        let window = normalise(&text[start..end]);
+        let window = normalise_window(&text[start..end]);
         for m in NUMBER.find_iter(&window) {
             let number = m.as_str().to_string();
             if !found.contains(&number) {
@@ -199,6 +215,21 @@ fn canonical(number: &str, ctx: &ValidationContext) -> String {
     v.canonical.unwrap_or(v.normalised)
 }
 
+/// The canonical form of the recorded number, borrowed when a record on the page already
+/// shows exactly that text (the usual healthy footer): validation is the costliest step of
+/// footer analysis, and a number that equals a canonical display needs none.
+fn wanted<'a>(expected: &'a str, shown: &[&FooterRecord], ctx: &ValidationContext) -> Cow<'a, str> {
+    let expected_trimmed = expected.trim();
+    if shown
+        .iter()
+        .any(|r| r.validation.canonical.as_deref() == Some(expected_trimmed))
+    {
+        Cow::Borrowed(expected_trimmed)
+    } else {
+        Cow::Owned(canonical(expected, ctx))
+    }
+}
+
 fn evidence(text: &str) -> Evidence {
     Evidence {
         snippet: clip_snippet(text, 200),
@@ -238,7 +269,7 @@ pub fn footer_signals(
         .collect();
 
     if let Some(expected_icp) = expected.icp.as_deref() {
-        let want = canonical(expected_icp, ctx);
+        let want = wanted(expected_icp, &icp, ctx);
         if icp.is_empty() {
             signals.push(signal(
                 "icp_missing",
@@ -259,7 +290,7 @@ pub fn footer_signals(
         }
     }
     if let Some(expected_psb) = expected.psb.as_deref() {
-        let want = canonical(expected_psb, ctx);
+        let want = wanted(expected_psb, &psb, ctx);
         if psb.is_empty() {
             signals.push(signal(
                 "psb_missing",
@@ -391,5 +422,20 @@ mod tests {
             ]
         );
         assert!(find_numbers("ICP ICP ICP no numbers here").is_empty());
+    }
+
+    #[test]
+    fn plain_windows_normalise_like_beian_core() {
+        for window in [
+            "版权所有 某某公司 京ICP备 12022551号-1",
+            " 京 ICP 备\t09031924号 ",
+            "ICP\u{b}备12345678号",
+            "沪B2-20100043 ICP证 合字B2-20170010",
+            "京ICP备&nbsp;12022551号",
+            "京ＩＣＰ备　１２０２２５５１号",
+            "京ICP备12022551号\u{2014}1",
+        ] {
+            assert_eq!(normalise_window(window), normalise(window), "{window:?}");
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod js;
 pub mod lexicon;
 pub mod page;
 pub mod parking;
+mod script_sources;
 pub mod signal;
 pub mod site;
 pub mod takeover;

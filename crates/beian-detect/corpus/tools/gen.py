@@ -165,6 +165,11 @@ def hostile_content():
     add_page(t, "title-set-by-js-unicode", "hijacked", s,
              page(s, head_extra=f'<script>document.title="{unicode_escape("澳门银河娱乐官网_真人百家乐_体育投注")}";</script>'),
              "脚本用 \\u 转义在加载后改写 document.title / title rewritten by script with \\u escapes")
+    s = site(9)
+    add_page(t, "title-set-by-js-concat", "hijacked", s,
+             page(s, body_extra="<script>window.onload=function(){document.title = '"
+                  + unicode_escape("金沙娱乐城") + "' + \"_\" + '" + unicode_escape("滚球投注_真人视讯") + "';};</script>"),
+             "加载后用拼接的 \\u 转义字面量改写标题 / title rewritten after load from concatenated escaped literals")
     s = site(1)
     add_page(t, "county-list-injection", "hijacked", s,
              page(s, main_extra='<div class="zq"><p>杂多县|富川|舒兰市|临洮|桦甸市|澄迈县|镇康|永胜县|</p><p>'
@@ -246,6 +251,15 @@ def js_redirect():
            'x.onload=function(){document.write(x.responseText);document.title="澳门新葡京";};'
            'x.send("from="+encodeURIComponent(location.host)+"&originUrl="+encodeURIComponent(location.href)+"&referer="+encodeURIComponent(document.referrer)+"&userAgent="+encodeURIComponent(navigator.userAgent));',
            "远程决策脚本：上报来路与 UA，写回响应并改标题 / remote decision script (PACTOR shape)")
+    s = site(9)
+    add_page(t, "impersonated-library-bootstrap", "hijacked", s,
+             page(s, head_extra='<script src="/static/js/bootstrap.min.js"></script>',
+                  body_extra=f'<script src="https://static.{GAMBLING_DOMAINS[8]}/js/bootstrap.min.js?v=3"></script>'),
+             "本站已有 bootstrap，又从陌生站外主机加载同名脚本 / a second bootstrap.min.js from a foreign host")
+    s = site(10)
+    add_page(t, "external-script-brand-host", "hijacked", s,
+             page(s, body_extra='<script src="https://js.bet365-tj.vip/common.js"></script>'),
+             "外部脚本主机名含博彩品牌（bet365）/ external script from a host named after a gambling brand")
 
 
 # ---------------------------------------------------------------- iframe_overlay (page)
@@ -319,6 +333,17 @@ def hidden_links():
              page(s, body_extra="<script>document.write('<div style=\"display:none\">" +
                   links(4, 6).replace("\n", "").replace("'", "\\'") + "</div>');</script>"),
              "document.write 写出隐藏博彩链接 / hidden anchors written by document.write")
+    s = site(8)
+    add_page(t, "same-colour-class-rgb", "hijacked", s,
+             page(s, main_extra='<style>.ft-x{color:rgb(242, 242, 242);background-color:#f2f2f2}</style><div class="ft-x">'
+                  + links(6, 6) + '</div>'),
+             "样式表类名：文字与背景同色（rgb 与 #hex 写法不同）/ text in the background colour through a class, rgb() vs #hex")
+    s = site(10)
+    written = links(9, 5).replace("\n", "").replace("'", "\\'")
+    add_page(t, "document-write-concat", "hijacked", s,
+             page(s, body_extra="<script>document.writeln('<div style=\"position:absolute;' + 'left:-9999px\">' + '"
+                  + written + "' + '</div>');</script>"),
+             "document.writeln 拼接字面量写出屏幕外的博彩链接 / off-screen gambling links written from concatenated literals")
     s = site(5)
     add_page(t, "zero-size-iframe", "hijacked", s,
              page(s, body_extra=f'<iframe src="https://www.{GAMBLING_DOMAINS[2]}/links.html" width="0" height="0" frameborder="0" style="display:none"></iframe>'),
@@ -794,6 +819,33 @@ def negatives():
     ads = "".join(f'<div class="ad"><a href="https://click.adsrv-{k}.cn/c?id=98{k}" target="_blank" rel="nofollow"><img src="https://img.adsrv-{k}.cn/b{k}.jpg" alt="广告"></a></div>' for k in range(4))
     add_page(t, "news-with-ads", "clean", s, page(s, main_extra=ads),
              "带第三方广告位的新闻首页 / news home page with third-party ad slots")
+    # Hard negatives of the same-colour, written-markup, script-title and script-host checks.
+    s = SITES[1]
+    add_page(t, "same-colour-skip-link", "clean", s,
+             page(s, body_start='<a class="skip" href="#main" style="color:#fff;background:#fff">跳到主要内容</a>'
+                  '<div class="gov-bar" style="color:#0b4f8a;background:#0b4f8a"><a style="color:#fff" href="https://www.gov.cn/">中国政府网</a> '
+                  '<a style="color:#fff" href="https://www.beijing.gov.cn/">北京市人民政府</a> <a style="color:#fff" href="http://jw.beijing.gov.cn/">北京市教育委员会</a></div>'),
+             "与背景同色的跳转链接（站内）和同色容器里自带颜色的站外链接 / skip link in the background colour, and off-site links with their own colour in a same-colour bar")
+    s = SITES[3]
+    add_page(t, "document-write-partner-link", "clean", s,
+             page(s, body_extra="<script>document.write('<a href=\"https://www.gov.cn/\" target=\"_blank\">中国政府网</a>');"
+                  "document.write('<div style=\"display:none\"><a href=\"/sitemap.html\">网站地图</a></div>');</script>"
+                  "<script>document.write(unescape(\"%3Cspan id='cnzz_stat_icon_1280000000'%3E%3C/span%3E%3Cscript src='https://s9.cnzz.com/z_stat.php%3Fid%3D1280000000' type='text/javascript'%3E%3C/script%3E\"));</script>"),
+             "document.write 写出可见的站外政府链接、隐藏的站内链接与 CNZZ 统计 / written visible gov link, hidden on-site link and CNZZ stats")
+    s = SITES[5]
+    add_page(t, "script-sets-title", "clean", s,
+             page(s, body_extra=f'<script>window.onload=function(){{document.title="{unicode_escape("案例展示")}" + " - {s.name}";}};</script>'),
+             "单页应用用 \\u 转义改写标题（正常内容）/ single-page app setting an escaped, harmless title")
+    s = SITES[6]
+    add_page(t, "jquery-cdn-fallback", "clean", s,
+             page(s, head_extra='<script src="https://cdn.bootcdn.net/ajax/libs/jquery/3.6.4/jquery.min.js"></script>'
+                  "<script>window.jQuery||document.write('<script src=\"/static/js/jquery-3.6.4.min.js\"><\\/script>')</script>"),
+             "公共 CDN 加载 jQuery 并以本站副本兜底 / jQuery from a public CDN with a local fallback")
+    s = SITES[7]
+    own_cdn = s.owner.split(".")[0] + "-cdn.com"
+    add_page(t, "library-own-cdn", "clean", s,
+             page(s, head_extra=f'<script src="https://static.{own_cdn}/js/jquery.min.js"></script>'),
+             "从本单位自己的 CDN 域名加载 jQuery（另有本站副本）/ jQuery from the owner's own CDN domain besides the local copy")
 
 
 def negative_sites():

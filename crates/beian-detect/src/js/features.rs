@@ -123,7 +123,7 @@ static REFERRER_ENGINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NAVIGATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:location(?:\.href|\[\s*["']href["']\s*\])?\s*=|location\.(?:replace|assign)\s*\(|window\.open\s*\()\s*["'`]([^"'`\s]{1,2048})"#,
+        r#"(?i)(?:location(?:\.href|\[\s*["']href["']\s*\])?\s*=|location\.(?:replace|assign)\s*\(|window\.open\s*\()\s*["'`]([^"'`\s]+)"#,
     )
     .expect("the navigation pattern is a valid regex")
 });
@@ -132,12 +132,12 @@ static DOCUMENT_WRITE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the document.write pattern is a valid regex")
 });
 static WRITTEN_ELEMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)<(iframe|script)\b[^>]{0,400}?\bsrc\s*=\s*\\?["']?([^"'\s>\\]{1,2048})"#)
+    Regex::new(r#"(?i)<(iframe|script)\b[^>]{0,400}?\bsrc\s*=\s*\\?["']?([^"'\s>\\]+)"#)
         .expect("the written-element pattern is a valid regex")
 });
 static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:\.open\s*\(\s*["'](?:POST|GET)["']\s*,|fetch\s*\(|\$\.(?:post|get|ajax)\s*\(\s*(?:\{\s*url\s*:)?)\s*["'`]([^"'`\s]{1,2048})"#,
+        r#"(?i)(?:\.open\s*\(\s*["'](?:POST|GET)["']\s*,|fetch\s*\(|\$\.(?:post|get|ajax)\s*\(\s*(?:\{\s*url\s*:)?)\s*["'`]([^"'`\s]+)"#,
     )
     .expect("the request pattern is a valid regex")
 });
@@ -146,16 +146,14 @@ static WRITES_RESPONSE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the response-write pattern is a valid regex")
 });
 static CREATED_IFRAME_SRC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\.src\s*=\s*["'`]([^"'`\s]{1,2048})"#)
-        .expect("the src pattern is a valid regex")
+    Regex::new(r#"(?i)\.src\s*=\s*["'`]([^"'`\s]+)"#).expect("the src pattern is a valid regex")
 });
 static CREATED_IFRAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)createElement\s*\(\s*["'`]iframe["'`]"#)
         .expect("the createElement pattern is a valid regex")
 });
 static URL_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\bhttps?://[^"'`\s<>\\()]{1,2048}"#)
-        .expect("the URL pattern is a valid regex")
+    Regex::new(r#"(?i)\bhttps?://[^"'`\s<>\\()]+"#).expect("the URL pattern is a valid regex")
 });
 static SPIDER_UA: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -184,6 +182,8 @@ static OBFUSCATOR_NAME: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Caps on what one script contributes, so a hostile script of a million URLs stays cheap.
 const MAX_TARGETS: usize = 32;
+/// A target URL is read up to this many bytes.
+const MAX_URL_BYTES: usize = 2048;
 
 pub fn extract(text: &str, markers: &DecodeMarkers, owner_domain: Option<&str>) -> ScriptFeatures {
     // One lower-cased copy makes every marker test a fast substring search.
@@ -195,6 +195,9 @@ pub fn extract(text: &str, markers: &DecodeMarkers, owner_domain: Option<&str>) 
         ..ScriptFeatures::default()
     };
     let add_target = |raw: &str, sink: Sink, targets: &mut Vec<Target>| {
+        // The patterns take URLs of any length (a bounded repeat of a Unicode class compiles
+        // to a huge automaton); the URL is cut here instead.
+        let raw = super::clip(raw, MAX_URL_BYTES);
         if targets.len() >= MAX_TARGETS || targets.iter().any(|t| t.url == raw && t.sink == sink) {
             return;
         }

@@ -9,11 +9,13 @@
 
 pub mod decode;
 mod features;
+mod outputs;
 
 use crate::page::ScriptFact;
 use crate::signal::Signal;
 
 pub use features::{ScriptFeatures, Target};
+pub use outputs::{ScriptOutputs, script_outputs};
 
 /// Source text beyond this many bytes is not screened (D1's page facts already clip inline
 /// scripts to 256 KiB; this bounds direct callers).

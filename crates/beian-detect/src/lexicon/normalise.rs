@@ -143,15 +143,17 @@ struct Normaliser {
 }
 
 impl Normaliser {
-    fn feed(&mut self, c: char) {
-        if is_zero_width(c) {
-            return;
-        }
-        if is_separator(c) {
-            self.pending_separator = self.last.is_some();
-            return;
-        }
-        let c = numeral(c).unwrap_or_else(|| simplified(c.to_ascii_lowercase()));
+    /// Letters and digits, the bulk of ASCII text: nothing to strip, map or swap.
+    fn feed_ascii_alphanumeric(&mut self, c: char) {
+        let c = c.to_ascii_lowercase();
+        self.separate_before(c);
+        self.out.push(c);
+        self.last = Some(c);
+    }
+
+    /// A pending separator becomes one space, except between CJK characters (and digits
+    /// next to them), where it is a trick to break up a word (菠 菜, 6 合 彩).
+    fn separate_before(&mut self, c: char) {
         if self.pending_separator {
             self.pending_separator = false;
             let joins = |x: char| is_cjk(x) || x.is_ascii_digit();
@@ -162,6 +164,27 @@ impl Normaliser {
                 self.out.push(' ');
             }
         }
+    }
+
+    fn feed(&mut self, c: char) {
+        if c.is_ascii_alphanumeric() {
+            self.feed_ascii_alphanumeric(c);
+            return;
+        }
+        if is_zero_width(c) {
+            return;
+        }
+        if is_separator(c) {
+            self.pending_separator = self.last.is_some();
+            return;
+        }
+        self.feed_mapped(c);
+    }
+
+    /// A character that is neither zero-width nor a separator (CJK ideographs always).
+    fn feed_mapped(&mut self, c: char) {
+        let c = numeral(c).unwrap_or_else(|| simplified(c.to_ascii_lowercase()));
+        self.separate_before(c);
         if let Some(&(_, _, replacement)) = SWAPS
             .iter()
             .find(|(first, second, _)| self.last == Some(*first) && c == *second)
@@ -192,8 +215,10 @@ pub fn normalise_for_lexicon(text: &str) -> String {
         last: None,
     };
     for c in text.chars() {
-        if c.is_ascii() || matches!(c, '\u{4E00}'..='\u{9FFF}') {
+        if c.is_ascii() {
             normaliser.feed(c);
+        } else if matches!(c, '\u{4E00}'..='\u{9FFF}') {
+            normaliser.feed_mapped(c);
         } else {
             std::iter::once(c).nfkc().for_each(|d| normaliser.feed(d));
         }

@@ -6,15 +6,22 @@
 //! and common named entities ourselves, because hijack templates write gambling footers as
 //! `&#x6FB3;&#x95E8;…`.
 
+mod handlers;
+mod resolve;
 mod style;
 mod text;
 
 use std::cell::RefCell;
 use std::net::IpAddr;
 use std::rc::Rc;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use handlers::{Shared, Source, run_rewriter};
+use resolve::Resolver;
 
 use lol_html::html_content::{Element, TextChunk, TextType};
-use lol_html::{HtmlRewriter, MemorySettings, Settings, doc_text, element, end_tag, text};
 use serde::Serialize;
 use url::Url;
 
@@ -217,54 +224,20 @@ fn clip_bytes(text: &str, cap: usize) -> &str {
     &text[..end]
 }
 
-struct Resolver {
-    base: Option<Url>,
-    site: Option<String>,
-}
-
-impl Resolver {
-    fn target(&self, raw: &str) -> Target {
-        let decoded = decode_entities(raw.trim());
-        let href = clip_bytes(&decoded, caps::URL_BYTES).to_string();
-        let url = match &self.base {
-            Some(base) => base.join(&href).ok(),
-            None => Url::parse(&href).ok(),
-        }
-        .or_else(|| {
-            // Protocol-relative links without a base: `//evil.example/x`.
-            href.starts_with("//")
-                .then(|| Url::parse(&format!("http:{href}")).ok())
-                .flatten()
-        });
-        let host = url
-            .as_ref()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .and_then(|u| u.host_str())
-            .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase());
-        let domain = host.as_deref().map(registrable_domain);
-        let mut target = Target {
-            href,
-            host,
-            domain,
-            off_site: false,
-        };
-        target.off_site = is_off_site(&target, self.site.as_deref());
-        target
-    }
-}
-
 /// A styled ancestor that is still open.
 #[derive(Debug, Clone, Copy)]
 struct Frame {
     id: u64,
     hiding: Option<Hiding>,
     placement: Placement,
+    /// Text (= background) colour of a same-colour frame.
+    colour: Option<u32>,
 }
 
 #[derive(Default)]
 struct State {
     facts: PageFacts,
-    resolver: Option<Resolver>,
+    resolver: Resolver,
     text: CollapsedText,
     tail: TailText,
     title: CollapsedText,
@@ -278,17 +251,31 @@ struct State {
     open_script: Option<usize>,
     script_bytes_total: usize,
     open_form: Option<usize>,
+    /// Source offset and style of the element the handlers are looking at.
+    current_style: Option<(usize, StyleFacts)>,
+    /// Whose raw text (RCDATA / RAWTEXT) the next text chunks are.
+    raw_text: RawTextOwner,
+}
+
+/// The element whose unparsed text follows (see `on_element`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum RawTextOwner {
+    #[default]
+    Other,
+    Title,
+    Style,
 }
 
 impl State {
-    fn resolver(&self) -> &Resolver {
-        self.resolver
-            .as_ref()
-            .expect("the resolver is set before the rewriter runs")
-    }
-
-    fn inherited_hiding(&self) -> Option<Hiding> {
-        self.frames.iter().find_map(|f| f.hiding)
+    /// How an open ancestor hides the element; `own_colour` is the element's own text
+    /// colour, which makes it visible again inside a same-colour block unless it matches.
+    fn inherited_hiding(&self, own_colour: Option<u32>) -> Option<Hiding> {
+        self.frames
+            .iter()
+            .find_map(|f| match (f.hiding, own_colour) {
+                (Some(Hiding::SameColour), Some(own)) if Some(own) != f.colour => None,
+                (hiding, _) => hiding,
+            })
     }
 
     fn inherited_placement(&self) -> Option<Placement> {
@@ -302,22 +289,56 @@ impl State {
             .find(|p| p.positioned || p.z_index.is_some())
     }
 
-    fn element_style(&self, el: &Element) -> StyleFacts {
-        let mut facts = el
-            .get_attribute("style")
-            .map(|s| parse_declarations(&s))
-            .unwrap_or_default();
-        if facts.hiding.is_none() && el.has_attribute("hidden") {
+    /// The element's own style (inline `style`, `hidden`, the page's class/id rules),
+    /// computed once per element: the `*` handler runs first and leaves it for the link,
+    /// iframe and marquee handlers of the same element (keyed by its source offset).
+    fn element_style(&mut self, el: &Element, source: Source<'_>) -> StyleFacts {
+        let key = el.source_location().bytes().start;
+        if let Some((at, facts)) = self.current_style
+            && at == key
+        {
+            return facts;
+        }
+        let facts = self.compute_style(el, source);
+        self.current_style = Some((key, facts));
+        facts
+    }
+
+    /// One pass over the attributes, names read from the source bytes: lol_html allocates
+    /// on every lookup by name and for every name it hands out, and this runs for every
+    /// element of the page.
+    fn compute_style(&self, el: &Element, source: Source<'_>) -> StyleFacts {
+        let rules = !self.hiding_rules.is_empty();
+        let (mut style, mut hidden, mut class, mut id) = (None, false, None, None);
+        for attribute in el.attributes() {
+            let owned;
+            let name = match source.name_of(attribute) {
+                Some(name) => name,
+                None => {
+                    owned = attribute.name();
+                    owned.as_bytes()
+                }
+            };
+            if name.eq_ignore_ascii_case(b"style") {
+                style = Some(source.value_of(attribute));
+            } else if name.eq_ignore_ascii_case(b"hidden") {
+                hidden = true;
+            } else if rules && name.eq_ignore_ascii_case(b"class") {
+                class = Some(source.value_of(attribute));
+            } else if rules && name.eq_ignore_ascii_case(b"id") {
+                id = Some(source.value_of(attribute));
+            }
+        }
+        let mut facts = style.as_deref().map(parse_declarations).unwrap_or_default();
+        if facts.hiding.is_none() && hidden {
             facts.hiding = Some(Hiding::HiddenAttribute);
         }
-        if !self.hiding_rules.is_empty()
+        if (class.is_some() || id.is_some())
             && (facts.hiding.is_none() || !facts.placement.positioned)
-            && let Some(sheet) = self.hiding_rules.style_of(
-                el.get_attribute("class").as_deref(),
-                el.get_attribute("id").as_deref(),
-            )
+            && let Some(sheet) = self.hiding_rules.style_of(class.as_deref(), id.as_deref())
         {
             facts.hiding = facts.hiding.or(sheet.hiding);
+            facts.colour = facts.colour.or(sheet.colour);
             if !facts.placement.positioned && facts.placement.z_index.is_none() {
                 let own = facts.placement;
                 facts.placement = sheet.placement;
@@ -332,8 +353,17 @@ impl State {
         let Some(mut link) = self.open_link.take() else {
             return;
         };
-        let text = std::mem::take(&mut self.link_text);
-        link.text = decode_entities(&text.text).trim().to_string();
+        let mut text = std::mem::take(&mut self.link_text).text;
+        // Most link texts have no entity: trim the collected text in place, no copy.
+        link.text = match decode_entities(&text) {
+            std::borrow::Cow::Owned(decoded) => decoded.trim().to_string(),
+            std::borrow::Cow::Borrowed(_) => {
+                text.truncate(text.trim_end().len());
+                let leading = text.len() - text.trim_start().len();
+                text.drain(..leading);
+                text
+            }
+        };
         if self.facts.links.len() < caps::LINKS {
             self.facts.links.push(link);
         } else if self.filing_links_kept < caps::FILING_LINKS && looks_like_filing(&link) {
@@ -370,6 +400,12 @@ impl State {
                 }
             }
             TextType::ScriptData => self.on_script_text(content),
+            TextType::RCData if self.raw_text == RawTextOwner::Title => {
+                self.title.push(content);
+            }
+            TextType::RawText if self.raw_text == RawTextOwner::Style => {
+                self.hiding_rules.feed(content, &mut self.stylesheet_bytes);
+            }
             _ => {}
         }
     }
@@ -401,244 +437,17 @@ fn looks_like_filing(link: &LinkFact) -> bool {
     host.contains("beian") || host.contains("miit") || has_filing_marker(&link.text)
 }
 
-/// Cheap prefilter for text that may hold a filing number (before any regex).
+/// Markers of text that may hold a filing number.
+const FILING_MARKERS: [&str; 7] = ["ICP", "icp", "ＩＣＰ", "公网安备", "B2-", "B1-", "备案"];
+
+static FILING_MARKER_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new(FILING_MARKERS).expect("seven short literal markers build an automaton")
+});
+
+/// Cheap prefilter for text that may hold a filing number (before any regex): one
+/// automaton pass rather than a substring search per marker (this runs for every link).
 pub fn has_filing_marker(text: &str) -> bool {
-    text.contains("ICP")
-        || text.contains("icp")
-        || text.contains("ＩＣＰ")
-        || text.contains("公网安备")
-        || text.contains("B2-")
-        || text.contains("B1-")
-        || text.contains("备案")
-}
-
-fn parse_meta_refresh(content: &str, resolver: &Resolver) -> MetaRefresh {
-    let content = decode_entities(content);
-    let (delay, rest) = match content.find([';', ',']) {
-        Some(at) => (&content[..at], &content[at + 1..]),
-        None => (content.as_ref(), ""),
-    };
-    let rest = rest.trim();
-    let target = rest
-        .get(..3)
-        .filter(|p| p.eq_ignore_ascii_case("url"))
-        .map(|_| rest[3..].trim_start())
-        .and_then(|r| r.strip_prefix('='))
-        .unwrap_or(rest)
-        .trim()
-        .trim_matches(['\'', '"']);
-    let resolved = (!target.is_empty()).then(|| resolver.target(target));
-    MetaRefresh {
-        delay_seconds: delay.trim().parse().ok(),
-        off_site: resolved.as_ref().is_some_and(|t| t.off_site),
-        host: resolved.as_ref().and_then(|t| t.host.clone()),
-        target: resolved.map(|t| t.href),
-    }
-}
-
-fn attribute_px(value: Option<&str>) -> Option<f64> {
-    let value = value?.trim().trim_end_matches("px");
-    value.parse().ok()
-}
-
-type Shared = Rc<RefCell<State>>;
-
-/// Pushes a frame for a styled element and pops it (and anything left open inside it) at
-/// its end tag.
-fn push_frame(state: &Shared, el: &mut Element, hiding: Option<Hiding>, placement: Placement) {
-    if !el.can_have_content() {
-        return;
-    }
-    let id = {
-        let mut s = state.borrow_mut();
-        if s.frames.len() >= caps::STYLE_FRAMES {
-            return;
-        }
-        s.next_frame_id += 1;
-        let id = s.next_frame_id;
-        s.frames.push(Frame {
-            id,
-            hiding,
-            placement,
-        });
-        id
-    };
-    let state = Rc::clone(state);
-    // Cannot fail: can_have_content() was checked above.
-    let _ = el.on_end_tag(end_tag!(move |_end| {
-        let mut s = state.borrow_mut();
-        if let Some(at) = s.frames.iter().rposition(|f| f.id == id) {
-            s.frames.truncate(at);
-        }
-        Ok(())
-    }));
-}
-
-fn on_any_element(state: &Shared, el: &mut Element) {
-    if !el.has_attribute("style")
-        && !el.has_attribute("hidden")
-        && (state.borrow().hiding_rules.is_empty()
-            || !(el.has_attribute("class") || el.has_attribute("id")))
-    {
-        return;
-    }
-    let facts = state.borrow().element_style(el);
-    let placement = facts.placement;
-    if facts.hiding.is_some() || placement.positioned || placement.z_index.is_some() {
-        push_frame(state, el, facts.hiding, placement);
-    }
-}
-
-fn on_marquee(state: &Shared, el: &mut Element) {
-    let tiny =
-        |name: &str| attribute_px(el.get_attribute(name).as_deref()).is_some_and(|px| px <= 5.0);
-    let style = state.borrow().element_style(el);
-    if tiny("height") || tiny("width") || style.hiding.is_some() {
-        push_frame(state, el, Some(Hiding::TinyMarquee), Placement::default());
-    }
-}
-
-fn on_link(state: &Shared, el: &mut Element) {
-    let Some(href) = el.get_attribute("href") else {
-        return;
-    };
-    let mut s = state.borrow_mut();
-    s.finish_link();
-    s.facts.counts.links += 1;
-    let own = s.element_style(el).hiding;
-    let link = LinkFact {
-        target: s.resolver().target(&href),
-        text: String::new(),
-        hidden: own.or_else(|| s.inherited_hiding()),
-    };
-    s.open_link = Some(link);
-    s.link_text = CollapsedText::with_cap(caps::LINK_TEXT_BYTES);
-    drop(s);
-    if el.can_have_content() {
-        let state = Rc::clone(state);
-        let _ = el.on_end_tag(end_tag!(move |_end| {
-            state.borrow_mut().finish_link();
-            Ok(())
-        }));
-    }
-}
-
-fn on_script(state: &Shared, el: &mut Element) {
-    let mut s = state.borrow_mut();
-    s.facts.counts.scripts += 1;
-    s.open_script = None;
-    if s.facts.scripts.len() >= caps::SCRIPTS {
-        s.facts.truncated = true;
-        return;
-    }
-    let src = el.get_attribute("src").map(|src| s.resolver().target(&src));
-    s.facts.scripts.push(ScriptFact {
-        src,
-        text: String::new(),
-        text_bytes: 0,
-    });
-    let index = s.facts.scripts.len() - 1;
-    s.open_script = Some(index);
-    drop(s);
-    let state = Rc::clone(state);
-    let _ = el.on_end_tag(end_tag!(move |_end| {
-        state.borrow_mut().open_script = None;
-        Ok(())
-    }));
-}
-
-fn on_iframe(state: &Shared, el: &mut Element) {
-    let mut s = state.borrow_mut();
-    s.facts.counts.iframes += 1;
-    if s.facts.iframes.len() >= caps::IFRAMES {
-        s.facts.truncated = true;
-        return;
-    }
-    let style = s.element_style(el);
-    let width = el.get_attribute("width");
-    let height = el.get_attribute("height");
-    let own = style.placement;
-    let placement = if own.positioned || own.z_index.is_some() {
-        own
-    } else {
-        s.inherited_placement().unwrap_or(own)
-    };
-    let attr_full = |v: &Option<String>| {
-        v.as_deref().is_some_and(|v| {
-            v.trim() == "100%" || attribute_px(Some(v)).is_some_and(|px| px >= 1000.0)
-        })
-    };
-    let full_width = own.full_width || attr_full(&width) || placement.full_width;
-    let full_height = own.full_height || attr_full(&height) || placement.full_height;
-    let zero = |v: &Option<String>| attribute_px(v.as_deref()).is_some_and(|px| px <= 1.0);
-    let hidden = style
-        .hiding
-        .or_else(|| (zero(&width) && zero(&height)).then_some(Hiding::ZeroSize))
-        .or_else(|| s.inherited_hiding());
-    let iframe = IframeFact {
-        src: el.get_attribute("src").map(|src| s.resolver().target(&src)),
-        width: width.map(|w| clip_bytes(&w, 32).to_string()),
-        height: height.map(|h| clip_bytes(&h, 32).to_string()),
-        placement,
-        full_screen: full_width && full_height,
-        hidden,
-    };
-    s.facts.iframes.push(iframe);
-}
-
-fn on_form(state: &Shared, el: &mut Element) {
-    let mut s = state.borrow_mut();
-    s.facts.counts.forms += 1;
-    if s.facts.forms.len() >= caps::FORMS {
-        s.facts.truncated = true;
-        s.open_form = None;
-        return;
-    }
-    let action = el.get_attribute("action").map(|a| s.resolver().target(&a));
-    s.facts.forms.push(FormFact {
-        action,
-        has_password: false,
-    });
-    s.open_form = Some(s.facts.forms.len() - 1);
-    drop(s);
-    if el.can_have_content() {
-        let state = Rc::clone(state);
-        let _ = el.on_end_tag(end_tag!(move |_end| {
-            state.borrow_mut().open_form = None;
-            Ok(())
-        }));
-    }
-}
-
-fn on_meta(state: &Shared, el: &mut Element) {
-    let content = el.get_attribute("content").unwrap_or_default();
-    let mut s = state.borrow_mut();
-    if let Some(equiv) = el.get_attribute("http-equiv") {
-        if equiv.trim().eq_ignore_ascii_case("refresh") && s.facts.meta_refresh.is_none() {
-            let refresh = parse_meta_refresh(&content, s.resolver());
-            s.facts.meta_refresh = Some(refresh);
-        }
-        return;
-    }
-    let name = el
-        .get_attribute("name")
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let value = || clip_bytes(decode_entities(&content).trim(), caps::META_BYTES).to_string();
-    match name.trim() {
-        "keywords" if s.facts.meta_keywords.is_empty() => s.facts.meta_keywords = value(),
-        "description" if s.facts.meta_description.is_empty() => {
-            s.facts.meta_description = value();
-        }
-        "robots" | "googlebot" | "baiduspider" | "bingbot" | "sogou spider" | "360spider" => {
-            let robots = value().to_ascii_lowercase();
-            s.facts.noarchive |= robots.contains("noarchive");
-            if s.facts.robots.is_none() || robots.contains("noarchive") {
-                s.facts.robots = Some(robots);
-            }
-        }
-        _ => {}
-    }
+    FILING_MARKER_FINDER.is_match(text)
 }
 
 /// Extracts the facts of a page in one streaming pass. `page_url` resolves relative links
@@ -654,10 +463,7 @@ pub fn extract(html: &str, page_url: Option<&Url>) -> PageFacts {
             site_domain: site.clone(),
             ..PageFacts::default()
         },
-        resolver: Some(Resolver {
-            base: page_url.cloned(),
-            site,
-        }),
+        resolver: Resolver::new(page_url.cloned(), site),
         text: CollapsedText::with_cap(caps::TEXT_SAMPLE_BYTES),
         tail: TailText::with_cap(caps::TEXT_TAIL_BYTES),
         title: CollapsedText::with_cap(caps::TITLE_BYTES),
@@ -697,82 +503,6 @@ fn split_for_analysis(html: &str) -> (&str, Option<&str>) {
         .find(|i| html.is_char_boundary(*i))
         .unwrap_or(html.len());
     (&html[..head_end], Some(&html[tail_start..]))
-}
-
-fn run_rewriter(html: &str, tail: Option<&str>, state: &Shared) -> Result<(), String> {
-    let on = |f: fn(&Shared, &mut Element)| {
-        let state = Rc::clone(state);
-        move |el: &mut Element| {
-            f(&state, el);
-            Ok(())
-        }
-    };
-    let text_state = Rc::clone(state);
-    let title_state = Rc::clone(state);
-    let style_state = Rc::clone(state);
-    let base_state = Rc::clone(state);
-    let input_state = Rc::clone(state);
-    let settings = Settings::new()
-        .with_strict(false)
-        .with_memory_settings(
-            MemorySettings::new().with_max_allowed_memory_usage(caps::PARSER_MEMORY_BYTES),
-        )
-        .append_element_content_handler(element!("base[href]", move |el| {
-            let mut s = base_state.borrow_mut();
-            if let (Some(href), Some(resolver)) = (el.get_attribute("href"), s.resolver.as_mut()) {
-                let decoded = decode_entities(&href);
-                let joined = match &resolver.base {
-                    Some(base) => base.join(&decoded).ok(),
-                    None => Url::parse(&decoded).ok(),
-                };
-                if joined.is_some() {
-                    resolver.base = joined;
-                }
-            }
-            Ok(())
-        }))
-        .append_element_content_handler(element!("*", on(on_any_element)))
-        .append_element_content_handler(element!("marquee", on(on_marquee)))
-        .append_element_content_handler(element!("a[href]", on(on_link)))
-        .append_element_content_handler(element!("script", on(on_script)))
-        .append_element_content_handler(element!("iframe", on(on_iframe)))
-        .append_element_content_handler(element!("form", on(on_form)))
-        .append_element_content_handler(element!("meta", on(on_meta)))
-        .append_element_content_handler(element!("input[type]", move |el| {
-            let is_password = el
-                .get_attribute("type")
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("password"));
-            let mut s = input_state.borrow_mut();
-            if is_password
-                && let Some(form) = s.open_form.and_then(|i| s.facts.forms.get(i).map(|_| i))
-            {
-                s.facts.forms[form].has_password = true;
-            }
-            Ok(())
-        }))
-        .append_element_content_handler(text!("title", move |chunk| {
-            let mut s = title_state.borrow_mut();
-            s.title.push(chunk.as_str());
-            Ok(())
-        }))
-        .append_element_content_handler(text!("style", move |chunk| {
-            let mut guard = style_state.borrow_mut();
-            let s = &mut *guard;
-            s.hiding_rules.feed(chunk.as_str(), &mut s.stylesheet_bytes);
-            Ok(())
-        }))
-        .append_document_content_handler(doc_text!(move |chunk| {
-            text_state.borrow_mut().on_text(chunk);
-            Ok(())
-        }));
-    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
-    rewriter
-        .write(html.as_bytes())
-        .and_then(|()| tail.map_or(Ok(()), |tail| rewriter.write(tail.as_bytes())))
-        .and_then(|()| rewriter.end())
-        .map_err(|error| {
-            format!("HTML 解析中止 / HTML parsing stopped: {error}（其余内容未分析 / the rest was not analysed）")
-        })
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub enum Hiding {
     TinyMarquee,
     /// The `hidden` attribute.
     HiddenAttribute,
+    /// Text in the background colour (`color:#fff;background:#fff`).
+    SameColour,
 }
 
 /// Overlay-relevant geometry from one style attribute.
@@ -47,6 +49,9 @@ pub struct Placement {
 pub struct StyleFacts {
     pub hiding: Option<Hiding>,
     pub placement: Placement,
+    /// The element's own text colour (0xRRGGBB), when it declares one: a link that sets its
+    /// own colour is not hidden by an ancestor's same-colour trick unless it matches.
+    pub colour: Option<u32>,
 }
 
 /// Pixel value of a CSS length, when it is one we can read (px, pt, em, bare numbers).
@@ -76,6 +81,52 @@ fn is_far_off_screen(value: &str) -> bool {
     length_px(value).is_some_and(|px| px <= -999.0)
 }
 
+/// An opaque colour as 0xRRGGBB: `#rgb`, `#rrggbb`, `rgb(r,g,b)` and the few names that
+/// hijack templates use. Transparent and unknown values are `None` (never "equal").
+fn parse_colour(value: &str) -> Option<u32> {
+    let value = value.trim();
+    if let Some(hex) = value.strip_prefix('#') {
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let number = u32::from_str_radix(hex, 16).ok()?;
+        return match hex.len() {
+            // #rgb: each digit doubled.
+            3 => {
+                let (r, g, b) = (number >> 8, (number >> 4) & 0xF, number & 0xF);
+                Some(((r * 17) << 16) | ((g * 17) << 8) | (b * 17))
+            }
+            6 => Some(number),
+            _ => None,
+        };
+    }
+    if let Some(args) = value
+        .strip_prefix("rgb(")
+        .and_then(|rest| rest.strip_suffix(')'))
+    {
+        let mut channels = args.split(',').map(|c| c.trim().parse::<u8>().ok());
+        return match (
+            channels.next(),
+            channels.next(),
+            channels.next(),
+            channels.next(),
+        ) {
+            (Some(Some(r)), Some(Some(g)), Some(Some(b)), None) => {
+                Some((u32::from(r) << 16) | (u32::from(g) << 8) | u32::from(b))
+            }
+            _ => None,
+        };
+    }
+    match value {
+        "white" => Some(0xFF_FF_FF),
+        "black" => Some(0),
+        "red" => Some(0xFF_00_00),
+        "silver" => Some(0xC0_C0_C0),
+        "gray" | "grey" => Some(0x80_80_80),
+        _ => None,
+    }
+}
+
 /// Reads `prop: value; …` (lower-cased, `!important` dropped). Cheap: no allocation
 /// besides the lower-cased copy.
 pub fn parse_declarations(style: &str) -> StyleFacts {
@@ -85,6 +136,7 @@ pub fn parse_declarations(style: &str) -> StyleFacts {
     let mut height_tiny = false;
     let mut overflow_hidden = false;
     let (mut top_zero, mut left_zero) = (false, false);
+    let (mut colour, mut background) = (None, None);
     for declaration in style.split(';') {
         let Some((property, value)) = declaration.split_once(':') else {
             continue;
@@ -145,10 +197,18 @@ pub fn parse_declarations(style: &str) -> StyleFacts {
                 height_tiny = length_px(value).is_some_and(|px| px <= 1.0);
             }
             "overflow" | "overflow-x" | "overflow-y" => overflow_hidden |= value == "hidden",
+            "color" => colour = parse_colour(value),
+            "background-color" => background = parse_colour(value),
+            // The shorthand names its colour among images and positions.
+            "background" => background = value.split_whitespace().find_map(parse_colour),
             _ => {}
         }
     }
     facts.placement.at_origin = top_zero && left_zero;
+    facts.colour = colour;
+    if facts.hiding.is_none() && colour.is_some() && colour == background {
+        facts.hiding = Some(Hiding::SameColour);
+    }
     if facts.hiding.is_none() {
         if (width_tiny || height_tiny) && overflow_hidden {
             facts.hiding = Some(Hiding::ZeroSize);
@@ -189,12 +249,26 @@ impl HidingRules {
             .find(|i| css.is_char_boundary(*i))
             .unwrap_or(0);
         *budget_used += take;
-        self.pending.push_str(&css[..take]);
-        while let Some(close) = self.pending.find('}') {
-            let rule: String = self.pending.drain(..=close).collect();
-            self.read_rule(&rule[..rule.len() - 1]);
+        let chunk = &css[..take];
+        // Rules complete within the chunk are read in place; only an unfinished rule is
+        // carried (stylesheets arrive in few chunks, and copying every rule was costly).
+        let mut rest = chunk;
+        if !self.pending.is_empty() {
+            let Some(close) = rest.find('}') else {
+                self.pending.push_str(rest);
+                return;
+            };
+            let mut rule = std::mem::take(&mut self.pending);
+            rule.push_str(&rest[..close]);
+            self.read_rule(&rule);
+            rest = &rest[close + 1..];
+        }
+        while let Some(close) = rest.find('}') {
+            self.read_rule(&rest[..close]);
+            rest = &rest[close + 1..];
         }
         // A rule that never closes cannot grow past the budget, which bounds `pending`.
+        self.pending.push_str(rest);
     }
 
     fn read_rule(&mut self, rule: &str) {
@@ -276,6 +350,18 @@ mod tests {
             ("width:1px;height:1px;overflow:hidden", Hiding::ZeroSize),
             ("position:absolute;clip:rect(0,0,0,0)", Hiding::Clipped),
             ("z-index:-9999;position:absolute", Hiding::BehindPage),
+            (
+                "color:#ffffff;background:#ffffff;font-size:1px",
+                Hiding::SameColour,
+            ),
+            (
+                "color:#FFF;background-color:rgb(255, 255, 255)",
+                Hiding::SameColour,
+            ),
+            (
+                "color:white;background:#fff url(x.png) no-repeat",
+                Hiding::SameColour,
+            ),
         ];
         for (style, hiding) in cases {
             assert_eq!(parse_declarations(style).hiding, Some(hiding), "{style}");
@@ -286,6 +372,9 @@ mod tests {
             "height:0",
             "opacity:0.8",
             "font-size:12px",
+            "color:#fff;background:#0b4f8a",
+            "color:transparent;background:transparent",
+            "color:#fff",
         ] {
             assert_eq!(parse_declarations(visible).hiding, None, "{visible}");
         }

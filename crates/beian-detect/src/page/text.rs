@@ -46,7 +46,13 @@ pub fn decode_entities(text: &str) -> Cow<'_, str> {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
-        let window = &after[..after.len().min(MAX_ENTITY_BODY + 1)];
+        // The window is cut at a character boundary: the text after `&` is untrusted and
+        // may be multi-byte right at the limit.
+        let mut limit = after.len().min(MAX_ENTITY_BODY + 1);
+        while !after.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let window = &after[..limit];
         let decoded = window
             .find(';')
             .and_then(|end| decode_one(&after[..end]).map(|c| (c, end)));
@@ -203,6 +209,16 @@ mod tests {
         );
         assert_eq!(decode_entities("&#xFFFFFFFFFF;"), "&#xFFFFFFFFFF;");
         assert_eq!(decode_entities("&#55296;"), "\u{FFFD}");
+    }
+
+    /// Regression: an `&` followed by multi-byte text that crosses the entity window's byte
+    /// limit panicked on a char boundary (a lab hijack page found it).
+    #[test]
+    fn ampersand_before_multibyte_text_does_not_panic() {
+        for prefix in ["", "a", "ab", "abc"] {
+            let text = format!("&{prefix}澳门葡京赌场在线娱乐平台");
+            assert_eq!(decode_entities(&text), text);
+        }
     }
 
     #[test]

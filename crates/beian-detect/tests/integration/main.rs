@@ -7,6 +7,7 @@ mod lexicon;
 mod page_facts;
 mod page_hostile;
 mod parking;
+mod script_effects;
 mod site_analysis;
 mod takeover;
 

@@ -229,3 +229,36 @@ fn forms_scripts_and_relative_urls() {
     assert!(facts.forms[0].has_password);
     assert!(facts.forms[0].action.as_ref().is_some_and(|a| a.off_site));
 }
+
+#[test]
+fn title_and_stylesheet_text_are_told_apart_from_other_raw_text() {
+    let html = r#"<html><head><TITLE>公司&amp;新闻</TITLE><Style>.lk{display:none}</Style></head>
+        <body><textarea>不是标题</textarea><xmp>.x{display:none}</xmp>
+        <div class="lk"><a href="https://spam.example/">x</a></div>
+        <div class="x"><a href="https://ok.example/">y</a></div></body></html>"#;
+    let facts = extract(html, Some(&page_url()));
+    assert_eq!(facts.title, "公司&新闻");
+    let hidden: Vec<_> = facts.links.iter().map(|l| l.hidden).collect();
+    assert_eq!(hidden, vec![Some(Hiding::DisplayNone), None]);
+}
+
+/// Attributes are read from the source bytes: upper-case names, unquoted and single-quoted
+/// values, entities and valueless attributes must read as lol_html would give them.
+#[test]
+fn attributes_read_from_the_source_keep_their_meaning() {
+    let html = r#"<div HIDDEN><A HREF=https://spam.example/a?x=1&amp;y=2>a</A></div>
+        <a href='https://b.example/' STYLE='DISPLAY:NONE'>b</a>
+        <iframe SRC="https://c.example/" WIDTH=0 height='0'></iframe>
+        <meta NAME="Keywords" CONTENT="机械&#x8BBE;备">"#;
+    let facts = extract(html, Some(&page_url()));
+    assert_eq!(facts.links[0].target.href, "https://spam.example/a?x=1&y=2");
+    assert_eq!(facts.links[0].hidden, Some(Hiding::HiddenAttribute));
+    assert_eq!(facts.links[1].hidden, Some(Hiding::DisplayNone));
+    let iframe = &facts.iframes[0];
+    assert_eq!(
+        iframe.src.as_ref().and_then(|s| s.host.as_deref()),
+        Some("c.example")
+    );
+    assert_eq!(iframe.hidden, Some(Hiding::ZeroSize));
+    assert_eq!(facts.meta_keywords, "机械设备");
+}

@@ -250,3 +250,32 @@ fn throughput_on_a_realistic_page() {
         page.len() / 1024
     );
 }
+
+/// Huge pages are read as head + tail; styles in the tail must still be read where they
+/// stand (attribute names are compared in the source bytes, offsets counted across both).
+#[test]
+fn hiding_is_read_in_the_tail_of_a_huge_page() {
+    let mut html = String::from("<html><body>");
+    let filler = "<p class=\"x\" style=\"color:#333\">正文段落 some text</p>\n";
+    while html.len() < caps::ANALYSED_HEAD_BYTES + caps::ANALYSED_TAIL_BYTES + 1024 * 1024 {
+        html.push_str(filler);
+    }
+    html.push_str(
+        r#"<div STYLE="display:none"><a href="https://spam.example/">澳门新葡京</a></div><a href="https://ok.example/">visible</a></body></html>"#,
+    );
+    let url = url::Url::parse("https://www.example.com.cn/").expect("valid URL");
+    let facts = beian_detect::page::extract(&html, Some(&url));
+    assert!(facts.skipped_bytes > 0);
+    let spam = facts
+        .links
+        .iter()
+        .find(|l| l.target.host.as_deref() == Some("spam.example"))
+        .expect("the tail link is kept");
+    assert_eq!(spam.hidden, Some(beian_detect::page::Hiding::DisplayNone));
+    let visible = facts
+        .links
+        .iter()
+        .find(|l| l.target.host.as_deref() == Some("ok.example"))
+        .expect("the last link is kept");
+    assert_eq!(visible.hidden, None);
+}

@@ -1,0 +1,173 @@
+//! Resolving the URLs of a page (links, scripts, iframes, forms, meta refresh) to a host, a
+//! registrable domain and an off-site flag: once per URL, so it must be cheap. Most links
+//! of a page are relative or point at a handful of hosts, so relative URLs skip the URL
+//! parser and registrable domains are memoised per host.
+
+use std::collections::HashMap;
+
+use url::Url;
+
+use super::{Target, caps, clip_bytes, decode_entities, is_off_site, registrable_domain};
+
+/// Hosts whose registrable domain is remembered per page (a link farm to 100,000 hosts
+/// computes the rest each time rather than growing the memo).
+const MAX_MEMOISED_HOSTS: usize = 1024;
+
+#[derive(Debug, Default)]
+pub(super) struct Resolver {
+    base: Option<Url>,
+    /// Host and registrable domain of `base` when it is http(s): what a relative URL gets.
+    base_host: Option<(String, String)>,
+    /// The site's registrable domain (what is off-site is relative to it).
+    site: Option<String>,
+    domains: HashMap<String, String>,
+}
+
+impl Resolver {
+    pub(super) fn new(base: Option<Url>, site: Option<String>) -> Resolver {
+        let mut resolver = Resolver {
+            site,
+            ..Resolver::default()
+        };
+        resolver.set_base(base);
+        resolver
+    }
+
+    /// `<base href>`: relative URLs resolve against `href` from now on (when it parses).
+    pub(super) fn rebase(&mut self, href: &str) {
+        let decoded = decode_entities(href);
+        let joined = match &self.base {
+            Some(base) => base.join(&decoded).ok(),
+            None => Url::parse(&decoded).ok(),
+        };
+        if joined.is_some() {
+            self.set_base(joined);
+        }
+    }
+
+    fn set_base(&mut self, base: Option<Url>) {
+        self.base_host = base
+            .as_ref()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .and_then(Url::host_str)
+            .map(|host| {
+                let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
+                let domain = registrable_domain(&host);
+                (host, domain)
+            });
+        self.base = base;
+    }
+
+    fn domain_of(&mut self, host: &str) -> String {
+        if let Some(domain) = self.domains.get(host) {
+            return domain.clone();
+        }
+        let domain = registrable_domain(host);
+        if self.domains.len() < MAX_MEMOISED_HOSTS {
+            self.domains.insert(host.to_string(), domain.clone());
+        }
+        domain
+    }
+
+    pub(super) fn target(&mut self, raw: &str) -> Target {
+        let decoded = decode_entities(raw.trim());
+        let href = clip_bytes(&decoded, caps::URL_BYTES).to_string();
+        let (host, domain) = if is_plain_relative(&href) && self.base.is_some() {
+            match &self.base_host {
+                Some((host, domain)) => (Some(host.clone()), Some(domain.clone())),
+                None => (None, None),
+            }
+        } else {
+            let host = self.absolute_host(&href);
+            let domain = host.as_deref().map(|h| self.domain_of(h));
+            (host, domain)
+        };
+        let mut target = Target {
+            href,
+            host,
+            domain,
+            off_site: false,
+        };
+        target.off_site = is_off_site(&target, self.site.as_deref());
+        target
+    }
+
+    fn absolute_host(&self, href: &str) -> Option<String> {
+        let url = match &self.base {
+            Some(base) => base.join(href).ok(),
+            None => Url::parse(href).ok(),
+        }
+        .or_else(|| {
+            // Protocol-relative links without a base: `//evil.example/x`.
+            href.starts_with("//")
+                .then(|| Url::parse(&format!("http:{href}")).ok())
+                .flatten()
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return None;
+        }
+        url.host_str()
+            .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+    }
+}
+
+/// A URL that the URL parser would resolve to the base's host without looking further: no
+/// scheme, not protocol-relative, and nothing the parser strips or reinterprets (tabs and
+/// newlines are removed, so `/\t/evil.example` is protocol-relative; `\` counts as `/`).
+fn is_plain_relative(href: &str) -> bool {
+    let bytes = href.as_bytes();
+    if bytes.starts_with(b"//") || bytes.iter().any(|b| *b < 0x20 || *b == b'\\') {
+        return false;
+    }
+    // A ':' before any '/', '?' or '#' may end a scheme (`javascript:`, `https:`): leave
+    // those to the parser.
+    bytes
+        .iter()
+        .find(|b| matches!(b, b':' | b'/' | b'?' | b'#'))
+        .is_none_or(|b| *b != b':')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver() -> Resolver {
+        Resolver::new(
+            Some(Url::parse("https://www.example.com.cn/a/b.html").expect("a valid URL")),
+            Some("example.com.cn".to_string()),
+        )
+    }
+
+    #[test]
+    fn relative_links_share_the_base_host() {
+        let mut r = resolver();
+        for href in ["/x", "c.html", "?q=1", "#top", "", "./d/../e"] {
+            let t = r.target(href);
+            assert_eq!(t.host.as_deref(), Some("www.example.com.cn"), "{href:?}");
+            assert_eq!(t.domain.as_deref(), Some("example.com.cn"));
+            assert!(!t.off_site);
+        }
+    }
+
+    #[test]
+    fn tricky_relative_forms_go_through_the_parser() {
+        let mut r = resolver();
+        for href in [
+            "//evil.example/x",
+            "\\\\evil.example/x",
+            "/\t/evil.example/x",
+            "https://evil.example/",
+            "HTTPS://Evil.Example/",
+        ] {
+            let t = r.target(href);
+            assert_eq!(t.host.as_deref(), Some("evil.example"), "{href:?}");
+            assert!(t.off_site, "{href:?}");
+        }
+        for href in ["javascript:void(0)", "mailto:a@example.com", "tel:123"] {
+            assert_eq!(r.target(href).host, None, "{href:?}");
+        }
+        let t = r.target("https://www.evil.com.cn/&#x61;");
+        assert_eq!(t.href, "https://www.evil.com.cn/a");
+        assert_eq!(t.domain.as_deref(), Some("evil.com.cn"));
+    }
+}
