@@ -97,7 +97,7 @@ pub async fn verify_password(password: String, hash: String) -> bool {
 }
 
 /// Equal strings, compared in time that does not depend on where they differ.
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

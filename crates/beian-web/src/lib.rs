@@ -8,8 +8,9 @@
 //! <token>`. A user sees only the sites, findings and cases of their organisations;
 //! anything else answers 404. Every response carries a strict Content-Security-Policy.
 //!
-//! Dashboard pages are meant to come as another router merged in [`router`] next to the
-//! API, behind the same security headers and the same [`auth::guard`].
+//! The dashboard ([`pages`]) is another router merged in [`router`] next to the API,
+//! behind the same security headers; its pages are not API routes and are not in the
+//! OpenAPI document.
 //!
 //! ```no_run
 //! # async fn demo(store: beian_store::AnyStore) -> std::io::Result<()> {
@@ -25,6 +26,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod session;
 
@@ -124,8 +126,8 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-/// The whole application: API routes, JSON answers for unknown paths and methods, and
-/// the security headers on every response.
+/// The whole application: API routes, dashboard pages, JSON answers for unknown paths
+/// and methods, and the security headers on every response.
 pub fn router(state: AppState) -> Router {
     let headers: [(HeaderName, &'static str); 5] = [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
@@ -135,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         (header::CACHE_CONTROL, "no-store"),
     ];
     let mut app = routes::api_router(&state)
+        .merge(pages::page_router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);

@@ -7,5 +7,6 @@ mod support;
 mod csrf_and_tokens;
 mod login;
 mod openapi;
+mod pages;
 mod routes_by_role;
 mod server;
