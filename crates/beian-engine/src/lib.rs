@@ -27,6 +27,7 @@ pub mod observe;
 pub mod portfolio;
 pub mod probes;
 pub mod scan;
+pub mod scheduler;
 
 pub use cases::OpenedCase;
 pub use error::EngineError;

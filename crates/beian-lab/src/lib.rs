@@ -20,6 +20,7 @@ mod dns;
 mod http;
 mod lab;
 mod net;
+mod portfolio;
 mod rdap;
 mod scenario;
 mod tls;
@@ -27,6 +28,7 @@ mod whois;
 mod world;
 
 pub use lab::{Lab, LabEndpoints, LabError, LabOptions};
+pub use portfolio::{PortfolioRow, portfolio_csv, portfolio_rows};
 pub use scenario::{
     Audience, Catalogue, Charset, DnsHint, DnsRecord, DnsSetup, Expectation, ExpectedEvidence,
     PageRule, PathMatch, PhaseHint, RecordData, Registrar, Registration, RegistryBehaviour, Reply,

@@ -32,6 +32,7 @@ mod organisations;
 mod postgres;
 mod records;
 mod scans;
+mod schedule;
 mod sqlite;
 mod users;
 mod write;
@@ -53,6 +54,7 @@ pub use location::{StoreLocation, redact_url};
 pub use organisations::{DEFAULT_ORGANISATION, Organisation, OrganisationId};
 pub use postgres::PostgresStore;
 pub use scans::{ScanRun, StoredObservation};
+pub use schedule::DueSite;
 pub use sqlite::{DEFAULT_BUSY_TIMEOUT, SqliteOptions, SqliteStore};
 pub use users::{
     ApiToken, Credentials, NewApiToken, NewUser, Role, Session, User, UserId, hash_token,
@@ -301,6 +303,35 @@ pub trait Store {
         organisations: &[OrganisationId],
         query: &CaseQuery,
     ) -> Result<Vec<Case>, StoreError>;
+
+    /// Active websites due for a scheduled scan at `now` and not leased by a worker, the
+    /// never-scheduled ones first, then by due time and id; `limit` 0 means all.
+    async fn due_sites(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<DueSite>, StoreError>;
+
+    /// Takes the site's lease until `lease_until` if it is due at `now` and nobody holds
+    /// an unexpired lease; `true` for exactly one of any number of concurrent callers.
+    /// A site never scheduled cannot be claimed.
+    async fn claim_site(
+        &self,
+        site_id: RecordId,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Sets when the site is next due and releases its lease (after its scan).
+    async fn set_next_run(
+        &self,
+        site_id: RecordId,
+        next_run_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Schedules a site's first scan unless it is scheduled already (then `false` and
+    /// nothing changes, so a worker's lease is never lifted by another's first look).
+    async fn schedule_new_site(
+        &self,
+        site_id: RecordId,
+        first_run_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 
     /// Closes the connections (lets SQLite checkpoint its WAL). Further calls fail.
     async fn close(&self);
@@ -632,6 +663,35 @@ impl<T: sealed::HasEngine> Store for T {
         query: &CaseQuery,
     ) -> Result<Vec<Case>, StoreError> {
         self.engine().list_cases_in(organisations, query).await
+    }
+
+    async fn due_sites(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<DueSite>, StoreError> {
+        self.engine().due_sites(now, limit).await
+    }
+
+    async fn claim_site(
+        &self,
+        site_id: RecordId,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.engine().claim_site(site_id, now, lease_until).await
+    }
+
+    async fn set_next_run(
+        &self,
+        site_id: RecordId,
+        next_run_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.engine().set_next_run(site_id, next_run_at).await
+    }
+
+    async fn schedule_new_site(
+        &self,
+        site_id: RecordId,
+        first_run_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.engine().schedule_new_site(site_id, first_run_at).await
     }
 
     async fn close(&self) {

@@ -32,6 +32,11 @@ pub(crate) const SQLITE: &[EmbeddedMigration] = &[
         description: "users and sessions",
         sql: include_str!("../migrations/sqlite/0003_users_and_sessions.sql"),
     },
+    EmbeddedMigration {
+        version: 4,
+        description: "site schedule",
+        sql: include_str!("../migrations/sqlite/0004_site_schedule.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[EmbeddedMigration] = &[
@@ -49,6 +54,11 @@ pub(crate) const POSTGRES: &[EmbeddedMigration] = &[
         version: 3,
         description: "users and sessions",
         sql: include_str!("../migrations/postgres/0003_users_and_sessions.sql"),
+    },
+    EmbeddedMigration {
+        version: 4,
+        description: "site schedule",
+        sql: include_str!("../migrations/postgres/0004_site_schedule.sql"),
     },
 ];
 

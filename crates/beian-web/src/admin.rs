@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::extract::{Body, Id};
 
 /// Shortest password accepted for a new user.
-const MIN_PASSWORD_CHARS: usize = 12;
+pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// Users an administrator manages: those sharing an organisation with them.
 fn manages(admin: &Principal, user: &User) -> bool {

@@ -10,6 +10,8 @@ use crate::commands::case::CaseCommand;
 use crate::commands::findings::FindingsCommand;
 use crate::commands::report::{AuditExportArgs, ReportArgs};
 use crate::commands::scan::ScanArgs;
+use crate::commands::serve::ServeArgs;
+use crate::commands::user::UserCommand;
 use crate::config::Language;
 
 #[derive(Debug, Parser)]
@@ -95,6 +97,13 @@ pub enum Command {
     /// 备案工单：注销、变更、新增等流程 / filing cases: cancellations, changes, new filings
     #[command(subcommand)]
     Case(CaseCommand),
+    /// 启动网页服务：REST API /api/v1 与 /healthz / serve the REST API /api/v1 and /healthz
+    Serve(ServeArgs),
+    /// 网页与 API 的用户 / users of the web dashboard and API
+    #[command(subcommand)]
+    User(UserCommand),
+    /// 演示：启动实验环境、导入覆盖全部场景的清单、首次扫描并打开仪表盘 / demo: start the lab, import a portfolio covering every scenario, scan it and serve the dashboard
+    Demo(crate::commands::demo::DemoArgs),
 }
 
 /// How the probes reach the outside world, on top of `beian.toml`; each flag also reads a
@@ -200,6 +209,9 @@ pub struct LabArgs {
     /// 把 beian.toml 写到这里 / also write the beian.toml here
     #[arg(long, value_name = "PATH")]
     pub write_config: Option<PathBuf>,
+    /// 把覆盖全部场景的清单 CSV 写到这里（可用 beian import 导入）/ also write a portfolio CSV covering every scenario (for beian import)
+    #[arg(long, value_name = "PATH")]
+    pub portfolio: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

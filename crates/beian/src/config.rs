@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use beian_core::identifier::{FileableTlds, ValidationContext};
 use beian_core::rules::RuleSettings;
+use beian_engine::scheduler::ScheduleSettings;
 use beian_probe::ProbeSettings;
 use beian_store::StoreLocation;
 use chrono::{FixedOffset, NaiveDate, Utc};
@@ -37,6 +38,8 @@ pub struct ConfigFile {
     pub limits: probe::LimitsSection,
     pub network: probe::NetworkSection,
     pub scan: ScanSection,
+    pub web: WebSection,
+    pub schedule: ScheduleSection,
     /// Rule tuning; validated while parsing (unknown rules and bad values name the key).
     pub rules: RuleSettings,
 }
@@ -83,6 +86,39 @@ pub struct ScanSection {
     pub concurrency: Option<usize>,
 }
 
+/// `[web]`: how `beian serve` listens and keeps sessions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebSection {
+    /// Address to listen on, `ip:port`.
+    pub bind: Option<String>,
+    /// Mark the session cookie `Secure`.
+    pub secure_cookies: Option<bool>,
+    /// How long a session lasts, e.g. `"12h"`, `"30m"`, `"7d"`.
+    pub session_ttl: Option<String>,
+}
+
+/// `[schedule]`: how often `beian serve` scans each site.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScheduleSection {
+    /// Between two scans of a site, e.g. `"1h"`.
+    pub interval: Option<String>,
+    /// Between two scans of a site whose domain is expiring or has lapsed, e.g. `"15m"`.
+    pub near_expiry_interval: Option<String>,
+}
+
+/// Where `beian serve` listens when neither `--bind` nor `[web] bind` says.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// `[web]` resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSettings {
+    pub bind: String,
+    pub secure_cookies: bool,
+    pub session_ttl: chrono::Duration,
+}
+
 /// Sites probed at once when `[scan] concurrency` is not set: enough to hide latency,
 /// few enough that the politeness limits, not the scan, decide the load on any one server.
 pub const DEFAULT_SCAN_CONCURRENCY: usize = 16;
@@ -117,6 +153,10 @@ pub struct Settings {
     pub rules: RuleSettings,
     /// Sites `beian scan` probes at once.
     pub scan_concurrency: usize,
+    /// `[web]`: `beian serve`.
+    pub web: WebSettings,
+    /// `[schedule]`: the scheduler `beian serve` runs.
+    pub schedule: ScheduleSettings,
 }
 
 impl Settings {
@@ -158,6 +198,8 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, UserError> {
     };
     let probe = probe_settings_of(&file, config_file.as_deref(), &base_dir)?;
     let scan_concurrency = scan_concurrency(&file.scan, config_file.as_deref())?;
+    let web = web_settings(&file.web, config_file.as_deref())?;
+    let schedule = schedule_settings(&file.schedule, config_file.as_deref())?;
     Ok(Settings {
         config_file,
         database,
@@ -171,7 +213,83 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, UserError> {
         probe,
         rules: file.rules,
         scan_concurrency,
+        web,
+        schedule,
     })
+}
+
+fn schedule_settings(
+    section: &ScheduleSection,
+    config_file: Option<&Path>,
+) -> Result<ScheduleSettings, UserError> {
+    let file = config_file.map_or_else(|| CONFIG_FILE_NAME.to_owned(), |p| p.display().to_string());
+    let defaults = ScheduleSettings::default();
+    let read = |key: &str, value: &Option<String>, default: chrono::Duration| {
+        match value {
+        None => Ok(default),
+        Some(text) => parse_duration(text)
+            .filter(|interval| *interval >= chrono::Duration::minutes(1))
+            .ok_or_else(|| {
+                UserError::input(format!(
+                    "{file}: [schedule] {key} = \"{text}\" 无效 / [schedule] {key} = \"{text}\" is invalid"
+                ))
+                .with_fix("写成数字加单位 s、m、h 或 d，至少 1 分钟，如 \"1h\" / write a number and a unit s, m, h or d, at least one minute, e.g. \"1h\"")
+            }),
+    }
+    };
+    Ok(ScheduleSettings {
+        interval: read("interval", &section.interval, defaults.interval)?,
+        near_expiry_interval: read(
+            "near_expiry_interval",
+            &section.near_expiry_interval,
+            defaults.near_expiry_interval,
+        )?,
+        ..defaults
+    })
+}
+
+fn web_settings(
+    section: &WebSection,
+    config_file: Option<&Path>,
+) -> Result<WebSettings, UserError> {
+    let file = config_file.map_or_else(|| CONFIG_FILE_NAME.to_owned(), |p| p.display().to_string());
+    let session_ttl = match &section.session_ttl {
+        None => chrono::Duration::hours(12),
+        Some(text) => parse_duration(text)
+            .filter(|ttl| *ttl >= chrono::Duration::minutes(1))
+            .ok_or_else(|| {
+                UserError::input(format!(
+                    "{file}: [web] session_ttl = \"{text}\" 无效 / [web] session_ttl = \"{text}\" is invalid"
+                ))
+                .with_fix("写成数字加单位 s、m、h 或 d，至少 1 分钟，如 \"12h\" / write a number and a unit s, m, h or d, at least one minute, e.g. \"12h\"")
+            })?,
+    };
+    Ok(WebSettings {
+        bind: section
+            .bind
+            .clone()
+            .unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+        secure_cookies: section.secure_cookies.unwrap_or(true),
+        session_ttl,
+    })
+}
+
+/// `"90s"`, `"30m"`, `"12h"`, `"7d"`: a whole number and a unit; `None` for anything else.
+pub fn parse_duration(text: &str) -> Option<chrono::Duration> {
+    let text = text.trim();
+    let unit = text.chars().last()?;
+    let number: i64 = text[..text.len() - unit.len_utf8()].trim().parse().ok()?;
+    if number < 0 {
+        return None;
+    }
+    let seconds = match unit {
+        's' => Some(number),
+        'm' => number.checked_mul(60),
+        'h' => number.checked_mul(3600),
+        'd' => number.checked_mul(86_400),
+        _ => None,
+    }?;
+    chrono::Duration::try_seconds(seconds)
 }
 
 fn scan_concurrency(section: &ScanSection, config_file: Option<&Path>) -> Result<usize, UserError> {
@@ -437,6 +555,21 @@ pub const CONFIG_TEMPLATE: &str = r##"# 备案卫士 Beian Guard 配置文件 / 
 # beian scan 同时探测的网站数 / sites `beian scan` probes at once
 # concurrency = 16
 
+[web]
+# beian serve 监听的地址（--bind 优先）/ where `beian serve` listens (--bind wins)
+# bind = "127.0.0.1:8080"
+# 会话 Cookie 加 Secure（经 HTTPS 或 TLS 反向代理访问时保持 true）/ mark the session
+# cookie Secure (keep true behind HTTPS or a TLS proxy)
+# secure_cookies = true
+# 登录会话时长：数字加 s、m、h、d / how long a sign-in lasts: a number and s, m, h or d
+# session_ttl = "12h"
+
+[schedule]
+# beian serve 定时扫描每个网站的间隔 / how often `beian serve` scans each site
+# interval = "1h"
+# 域名即将到期或已过期的网站更频繁 / sites whose domain is expiring or has lapsed, more often
+# near_expiry_interval = "15m"
+
 # ---- 规则 / rules (beian scan) ----
 # 环境变量 BEIAN_TODAY=YYYY-MM-DD 可固定“今天”（测试、实验环境）。
 # BEIAN_TODAY=YYYY-MM-DD pins "today" (tests, the lab).
@@ -488,6 +621,13 @@ mod tests {
         assert_eq!(parsed.limits.per_ip_concurrency, Some(8));
         assert_eq!(parsed.network.allow_private, Some(false));
         assert_eq!(parsed.scan.concurrency, Some(16));
+        assert_eq!(parsed.web.bind.as_deref(), Some(DEFAULT_BIND));
+        assert_eq!(parsed.web.secure_cookies, Some(true));
+        let web = web_settings(&parsed.web, None).expect("template web values are valid");
+        assert_eq!(web.session_ttl, chrono::Duration::hours(12));
+        let schedule = schedule_settings(&parsed.schedule, None).expect("template schedule");
+        assert_eq!(schedule, ScheduleSettings::default());
+        assert_eq!(parsed.schedule.interval.as_deref(), Some("1h"));
         assert_eq!(parsed.rules.expiry_days, vec![90, 30, 7]);
         assert_eq!(parsed.rules.psb_due_days, 30);
         assert_eq!(parsed.rules.severity.len(), 1);
@@ -530,6 +670,34 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.message.contains("concurrency"), "{err}");
+    }
+
+    #[test]
+    fn durations_parse_and_bad_ones_are_refused() {
+        assert_eq!(parse_duration("90s"), Some(chrono::Duration::seconds(90)));
+        assert_eq!(parse_duration(" 30m"), Some(chrono::Duration::minutes(30)));
+        assert_eq!(parse_duration("7d"), Some(chrono::Duration::days(7)));
+        for bad in ["", "h", "12", "1.5h", "-1h", "12w", "99999999999999999d"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        let err = web_settings(
+            &WebSection {
+                session_ttl: Some("10s".into()),
+                ..WebSection::default()
+            },
+            None,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("session_ttl"), "{err}");
+        let err = schedule_settings(
+            &ScheduleSection {
+                interval: Some("often".into()),
+                ..ScheduleSection::default()
+            },
+            None,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("[schedule] interval"), "{err}");
     }
 
     #[test]

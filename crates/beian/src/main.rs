@@ -44,6 +44,8 @@ fn runtime_builder(command: &Command) -> tokio::runtime::Builder {
         Command::Check(_)
         | Command::Lab(_)
         | Command::Scan(_)
+        | Command::Serve(_)
+        | Command::Demo(_)
         | Command::Bench(BenchCommand::Probes { .. }) => {
             tokio::runtime::Builder::new_multi_thread()
         }

@@ -3,4 +3,5 @@
 
 mod baseline;
 mod pipeline;
+mod scheduler;
 mod support;

@@ -6,7 +6,8 @@ mod view;
 
 use beian_core::calendar::HolidayCalendar;
 use beian_core::case::{
-    Case, CaseContext, CaseKind, CaseState, advance, allowed_transitions, draft_case, tick,
+    Case, CaseContext, CaseKind, CaseState, Reminder, Urgency, advance, allowed_transitions,
+    draft_case, due_reminders, tick,
 };
 use beian_core::model::{AccessProvider, Filing, FilingKind, FilingStatus, Record, RecordKind};
 use beian_core::model::{RecordId, Subject, Website};
@@ -36,6 +37,18 @@ pub enum CaseCommand {
     Tick(TickArgs),
     /// 关闭已通过或已驳回的工单 / close an approved or rejected case
     Close(CaseCloseArgs),
+    /// 列出临近或已过期的期限（工作日计）；有逾期时退出码 1 / deadlines due soon or overdue, in
+    /// working days; exit 1 when any is overdue
+    Reminders(RemindersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RemindersArgs {
+    /// 提前提醒的工作日数 / remind this many working days ahead
+    #[arg(long, default_value_t = beian_core::case::deadlines::DEFAULT_REMINDER_WORKING_DAYS)]
+    pub within: i64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +184,7 @@ pub async fn run(command: &CaseCommand, settings: &Settings) -> anyhow::Result<E
             }
             CaseCommand::Note(args) => cases.note(args).await,
             CaseCommand::Tick(args) => cases.tick(args).await,
+            CaseCommand::Reminders(args) => cases.reminders(args).await,
             CaseCommand::Close(args) => {
                 let note = args.note.as_deref().unwrap_or_default();
                 cases
@@ -287,6 +301,43 @@ impl Cases<'_> {
             eprintln!("共 {} 个工单 / {} cases", cases.len(), cases.len());
         }
         Ok(Exit::Success)
+    }
+
+    /// Every unfinished case's deadlines that fall within `--within` working days or are past.
+    async fn reminders(&self, args: &RemindersArgs) -> anyhow::Result<Exit> {
+        let cases = self.store().list_cases(&CaseQuery::default()).await?;
+        let now = Utc::now();
+        let calendar = HolidayCalendar::bundled();
+        let reminders: Vec<(&Case, Reminder)> = cases
+            .iter()
+            .flat_map(|case| {
+                due_reminders(case, now, calendar, args.within)
+                    .into_iter()
+                    .map(move |reminder| (case, reminder))
+            })
+            .collect();
+        if args.json {
+            let items: Vec<_> = reminders
+                .iter()
+                .map(|(case, reminder)| view::ReminderView { case, reminder })
+                .collect();
+            output::print_json(&items)?;
+        } else if reminders.is_empty() {
+            output::print_text(&format!(
+                "{} 个工作日内没有到期或逾期的期限 / nothing due within {} working days or overdue\n",
+                args.within, args.within
+            ))?;
+        } else {
+            output::print_table(&view::reminder_table(&reminders, self.settings().language))?;
+        }
+        let overdue = reminders
+            .iter()
+            .any(|(_, reminder)| reminder.urgency == Urgency::Overdue);
+        Ok(if overdue {
+            Exit::Findings
+        } else {
+            Exit::Success
+        })
     }
 
     async fn show(&self, id: RecordId, json: bool) -> anyhow::Result<Exit> {

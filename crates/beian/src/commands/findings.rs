@@ -202,7 +202,10 @@ async fn list(
                     .unwrap_or_else(|| format!("#{}", finding.site_id)),
                 output::or_dash(Some(&finding.key).filter(|key| !key.is_empty())),
                 finding.state.as_str().to_owned(),
-                finding.last_seen.format("%Y-%m-%d %H:%M").to_string(),
+                // Beijing wall-clock time, as the case tables and the consoles show it.
+                beian_core::case::deadlines::to_beijing(finding.last_seen)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
             ]
         },
     );

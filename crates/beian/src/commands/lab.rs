@@ -1,4 +1,4 @@
-//! `beian lab [--bulk N] [--write-config PATH]`: runs the simulated internet in this process,
+//! `beian lab [--bulk N] [--write-config PATH] [--portfolio PATH]`: runs the simulated internet in this process,
 //! prints the `beian.toml` that points the CLI at it and a table of its sites, and serves
 //! until Ctrl-C.
 
@@ -31,7 +31,10 @@ pub async fn run(args: &LabArgs, language: Language) -> anyhow::Result<Exit> {
     let lab = start_lab(args.bulk).await?;
     let toml = lab.beian_toml();
     if let Some(path) = &args.write_config {
-        write_config(path, &toml)?;
+        write_file(path, &toml)?;
+    }
+    if let Some(path) = &args.portfolio {
+        write_file(path, &beian_lab::portfolio_csv(&lab))?;
     }
     let mut text = String::new();
     text.push_str(&toml);
@@ -41,6 +44,13 @@ pub async fn run(args: &LabArgs, language: Language) -> anyhow::Result<Exit> {
     if let Some(path) = &args.write_config {
         text.push_str(&format!(
             "已写入 / wrote {}；另开终端运行 / in another terminal run: beian --config {} check <域名 domain>\n",
+            path.display(),
+            path.display()
+        ));
+    }
+    if let Some(path) = &args.portfolio {
+        text.push_str(&format!(
+            "已写入清单 / wrote the portfolio {}：beian import {} 后运行 / import it, then run: beian scan --all\n",
             path.display(),
             path.display()
         ));
@@ -61,8 +71,8 @@ pub async fn run(args: &LabArgs, language: Language) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn write_config(path: &Path, toml: &str) -> Result<(), UserError> {
-    std::fs::write(path, toml).map_err(|err| {
+fn write_file(path: &Path, text: &str) -> Result<(), UserError> {
+    std::fs::write(path, text).map_err(|err| {
         UserError::input(format!(
             "无法写入 {} / cannot write {}: {err}",
             path.display(),

@@ -6,6 +6,7 @@ mod bench_probes;
 mod bench_rules;
 pub mod case;
 mod check;
+pub mod demo;
 pub mod findings;
 mod init;
 mod inspect;
@@ -13,8 +14,10 @@ mod inventory;
 mod lab;
 pub mod report;
 pub mod scan;
+pub mod serve;
 mod tables;
 mod transfer;
+pub mod user;
 pub mod validate;
 
 use beian_store::{AnyStore, OpenMode, Store, StoreLocation};
@@ -28,10 +31,15 @@ pub async fn run(cli: &Cli) -> anyhow::Result<Exit> {
     if let Command::Init(args) = &cli.command {
         return init::run(args, &cli.global).await;
     }
+    // `demo` writes its own config, so it must not read one either.
+    if let Command::Demo(args) = &cli.command {
+        return demo::run(args, &cli.global).await;
+    }
     let settings = config::resolve(&cli.global)?;
     tracing::debug!(config = ?settings.config_file, database = %settings.database, "settings resolved");
     match &cli.command {
         Command::Init(args) => init::run(args, &cli.global).await,
+        Command::Demo(args) => demo::run(args, &cli.global).await,
         Command::Validate(args) => validate::run(args, &settings.validation, settings.language),
         Command::Subject(command) => inventory::closable(command, &settings).await,
         Command::Site(command) => inventory::closable(command, &settings).await,
@@ -50,6 +58,8 @@ pub async fn run(cli: &Cli) -> anyhow::Result<Exit> {
         Command::Lab(args) => lab::run(args, settings.language).await,
         Command::Bench(command) => transfer::bench(command, &settings).await,
         Command::Case(command) => case::run(command, &settings).await,
+        Command::Serve(args) => serve::run(args, &settings).await,
+        Command::User(command) => user::run(command, &settings).await,
     }
 }
 

@@ -315,3 +315,29 @@ fn the_show_table_names_materials_deadlines_and_next_steps() {
         "{subject_case}"
     );
 }
+
+/// `beian case reminders`: nothing pending on a fresh case; once a case enters SMS
+/// verification its 24-hour window is due within a working day and is listed (exit 0 while
+/// not overdue).
+#[test]
+fn reminders_list_the_sms_window_once_it_starts() {
+    let workspace = workspace();
+    let listed = workspace.json(&["case", "reminders"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "{listed}");
+
+    let (id, _) = open(&workspace, "icp_new");
+    for state in [
+        "preparing",
+        "submitted_to_provider",
+        "provider_review",
+        "sms_verification",
+    ] {
+        workspace.json(&["case", "advance", &id, state]);
+    }
+    let listed = workspace.json(&["case", "reminders", "--within", "1"]);
+    let items = listed.as_array().expect("a list");
+    assert_eq!(items.len(), 1, "{listed:#}");
+    assert_eq!(items[0]["case"]["id"].to_string(), id);
+    assert_eq!(items[0]["reminder"]["deadline_id"], "sms_window");
+    assert_eq!(items[0]["reminder"]["urgency"], "due_soon");
+}

@@ -15,6 +15,7 @@ mod lab_cli;
 mod report_cli;
 mod scan;
 mod scan_interrupt;
+mod serve;
 mod tables;
 mod validate;
 

@@ -4,8 +4,8 @@
 use beian_core::calendar::{CalendarWarning, HolidayCalendar};
 use beian_core::case::deadlines::to_beijing;
 use beian_core::case::{
-    Case, CaseEvent, CaseState, ConsoleLink, Deadline, DeadlineStatus, allowed_transitions,
-    console_links, deadline_status,
+    Case, CaseEvent, CaseState, ConsoleLink, Deadline, DeadlineStatus, Reminder, Urgency,
+    allowed_transitions, console_links, deadline_status,
 };
 use chrono::{DateTime, Utc};
 use comfy_table::Table;
@@ -15,7 +15,7 @@ use crate::commands::tables::rows_table;
 use crate::config::Language;
 use crate::output::{self, Header, header, or_dash};
 
-fn pick(language: Language, zh: &'static str, en: &'static str) -> &'static str {
+fn pick<'a>(language: Language, zh: &'a str, en: &'a str) -> &'a str {
     match language {
         Language::Zh => zh,
         Language::En => en,
@@ -121,6 +121,45 @@ pub fn case_table(
                 case.title.clone(),
                 or_dash(next),
                 beijing(case.updated_at),
+            ]
+        },
+    )
+}
+
+/// One line of `beian case reminders --json`: the reminder and the case it belongs to.
+#[derive(Debug, Serialize)]
+pub struct ReminderView<'a> {
+    pub case: &'a Case,
+    pub reminder: &'a Reminder,
+}
+
+/// `beian case reminders`: overdue first, then by due date.
+pub fn reminder_table(reminders: &[(&Case, Reminder)], language: Language) -> Table {
+    let mut sorted: Vec<&(&Case, Reminder)> = reminders.iter().collect();
+    sorted.sort_by_key(|(_, reminder)| (reminder.urgency != Urgency::Overdue, reminder.due));
+    rows_table(
+        language,
+        [
+            header("工单", "Case"),
+            header("标题", "Title"),
+            header("期限", "Deadline"),
+            header("到期（北京时间）", "Due (Beijing)"),
+            header("剩余工作日", "Working days left"),
+            header("紧急程度", "Urgency"),
+        ],
+        &sorted,
+        |(case, reminder)| {
+            [
+                case.id.to_string(),
+                case.title.clone(),
+                pick(language, &reminder.label_zh, &reminder.label_en).to_owned(),
+                beijing(reminder.due),
+                reminder.working_days_left.to_string(),
+                match reminder.urgency {
+                    Urgency::Overdue => pick(language, "已逾期", "overdue"),
+                    Urgency::DueSoon => pick(language, "即将到期", "due soon"),
+                }
+                .to_owned(),
             ]
         },
     )
