@@ -12,6 +12,9 @@
 //! behind the same security headers; its pages are not API routes and are not in the
 //! OpenAPI document.
 //!
+//! Prometheus `/metrics` ([`metrics`]) is wrapped around everything; see
+//! [`WebConfig::metrics`].
+//!
 //! ```no_run
 //! # async fn demo(store: beian_store::AnyStore) -> std::io::Result<()> {
 //! let state = beian_web::AppState::new(store, beian_web::WebConfig::default()).await;
@@ -25,6 +28,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod routes;
@@ -52,6 +56,13 @@ pub struct WebConfig {
     /// Failed logins per client address and user name per minute before 429.
     pub login_failures_per_minute: NonZeroU32,
     pub password_cost: PasswordCost,
+    /// Serve Prometheus `/metrics` (no session needed; counts only, never names). On
+    /// by default; off makes the path answer 404.
+    pub metrics: bool,
+    /// Answer `/metrics` only to callers on loopback (127.0.0.0/8, ::1); others get 404.
+    /// Off by default; turn it on when the port is reachable by people who should not
+    /// see the portfolio's counts and the scraper runs on the same host.
+    pub metrics_loopback_only: bool,
 }
 
 impl Default for WebConfig {
@@ -61,6 +72,8 @@ impl Default for WebConfig {
             session_ttl: chrono::Duration::hours(12),
             login_failures_per_minute: NonZeroU32::new(5).expect("5 is not zero"),
             password_cost: PasswordCost::default(),
+            metrics: true,
+            metrics_loopback_only: false,
         }
     }
 }
@@ -71,6 +84,7 @@ struct Inner {
     login_limiter: auth::LoginLimiter,
     /// A hash of a random password, checked when the user name is unknown.
     decoy_hash: String,
+    http_metrics: metrics::HttpMetrics,
 }
 
 /// What every handler shares. Cheap to clone.
@@ -92,6 +106,7 @@ impl AppState {
                 store,
                 config,
                 decoy_hash,
+                http_metrics: metrics::HttpMetrics::default(),
             }),
         }
     }
@@ -110,6 +125,11 @@ impl AppState {
 
     pub(crate) fn decoy_hash(&self) -> &str {
         &self.inner.decoy_hash
+    }
+
+    /// This state's HTTP request counters, shown by `/metrics`.
+    pub fn http_metrics(&self) -> &metrics::HttpMetrics {
+        &self.inner.http_metrics
     }
 }
 
@@ -136,10 +156,19 @@ pub fn router(state: AppState) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::CACHE_CONTROL, "no-store"),
     ];
-    let mut app = routes::api_router(&state)
-        .merge(pages::page_router())
+    let mut routed = routes::api_router(&state).merge(pages::page_router());
+    if state.config().metrics {
+        // Not an API route: outside `routes::routes`, so not in the OpenAPI document.
+        routed = routed.route("/metrics", axum::routing::get(metrics::scrape));
+    }
+    // Layered last so it wraps every route and the fallbacks, with `MatchedPath` set.
+    let mut app = routed
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state);
     for (name, value) in headers {
         // Cache-Control only where a handler has not chosen one (static assets will).

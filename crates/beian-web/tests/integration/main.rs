@@ -6,6 +6,7 @@ mod support;
 
 mod csrf_and_tokens;
 mod login;
+mod metrics;
 mod openapi;
 mod pages;
 mod routes_by_role;
