@@ -8,6 +8,7 @@
 //! The indicator lists are data tables below; IP ranges move (Aliyun's `overdue.aliyun.com`
 //! has resolved to several addresses), so Aliyun is matched by CNAME, never by IP.
 
+use crate::page::text::clip_bytes as clip;
 use std::net::Ipv4Addr;
 use std::sync::LazyLock;
 
@@ -381,17 +382,6 @@ pub fn body_signals(html: &str, evidence_for: impl Fn(&str) -> Evidence) -> Vec<
         ),
         evidence: markers.iter().take(5).map(|m| evidence_for(m)).collect(),
     }]
-}
-
-fn clip(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let end = (0..=max)
-        .rev()
-        .find(|i| text.is_char_boundary(*i))
-        .unwrap_or(0);
-    &text[..end]
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! one literal form and returns the plain text; nothing is executed. Every step is linear in
 //! its input and the total output is capped, so a hostile 10 MB script costs milliseconds.
 
+use crate::page::text::clip_bytes as prefix;
+
 /// The decoded text one decoding level produces, never more than this many bytes.
 pub const MAX_DECODED_BYTES: usize = 2 * 1024 * 1024;
 /// At most this many decoded fragments (packer payloads, `atob` literals …) per level.
@@ -105,18 +107,6 @@ fn clip_to(mut text: String, cap: usize) -> String {
         text.truncate(end);
     }
     text
-}
-
-/// The first `max` bytes of `text`, cut on a character boundary.
-fn prefix(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let end = (0..=max)
-        .rev()
-        .find(|i| text.is_char_boundary(*i))
-        .unwrap_or(0);
-    &text[..end]
 }
 
 fn skip_space(text: &str) -> &str {

@@ -12,6 +12,7 @@ mod features;
 mod outputs;
 
 use crate::page::ScriptFact;
+use crate::page::text::clip_bytes as clip;
 use crate::signal::Signal;
 
 pub use features::{ScriptFeatures, Target};
@@ -111,15 +112,4 @@ fn push_capped(text: &mut String, more: &str) {
     }
     text.push_str(clip(more, room));
     text.push('\n');
-}
-
-fn clip(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let end = (0..=max)
-        .rev()
-        .find(|i| text.is_char_boundary(*i))
-        .unwrap_or(0);
-    &text[..end]
 }

@@ -9,7 +9,7 @@
 mod handlers;
 mod resolve;
 mod style;
-mod text;
+pub(crate) mod text;
 
 use std::cell::RefCell;
 use std::net::IpAddr;

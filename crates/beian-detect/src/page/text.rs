@@ -35,6 +35,19 @@ fn decode_one(body: &str) -> Option<char> {
         .map(|(_, c)| *c)
 }
 
+/// The first `max` bytes of `text` at most, cut back to a character boundary: for bounding
+/// work on untrusted text without splitting a character.
+pub(crate) fn clip_bytes(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let end = (0..=max)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    &text[..end]
+}
+
 /// Decodes numeric (`&#x…;`, `&#…;`) and the common named entities. Linear; borrows when
 /// there is nothing to decode.
 pub fn decode_entities(text: &str) -> Cow<'_, str> {
@@ -46,13 +59,9 @@ pub fn decode_entities(text: &str) -> Cow<'_, str> {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
-        // The window is cut at a character boundary: the text after `&` is untrusted and
-        // may be multi-byte right at the limit.
-        let mut limit = after.len().min(MAX_ENTITY_BODY + 1);
-        while !after.is_char_boundary(limit) {
-            limit -= 1;
-        }
-        let window = &after[..limit];
+        // Cut at a character boundary: the text after `&` is untrusted and may be
+        // multi-byte right at the limit.
+        let window = clip_bytes(after, MAX_ENTITY_BODY + 1);
         let decoded = window
             .find(';')
             .and_then(|end| decode_one(&after[..end]).map(|c| (c, end)));

@@ -7,6 +7,7 @@
 
 mod fingerprints;
 
+use crate::page::text::clip_bytes as clip;
 use beian_probe::dns::DnsEvidence;
 
 use crate::page::registrable_domain;
@@ -61,17 +62,6 @@ fn body_evidence(response: &Response<'_>, marker: &str) -> Evidence {
         persona: None,
         url: response.url.map(str::to_string),
     }
-}
-
-fn clip(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let end = (0..=max)
-        .rev()
-        .find(|i| text.is_char_boundary(*i))
-        .unwrap_or(0);
-    &text[..end]
 }
 
 fn is_nxdomain(dns: &DnsEvidence) -> bool {
