@@ -13,7 +13,8 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 
 use crate::engine::{Engine, now_micros, to_micros};
 use crate::error::{Entity, StoreError, from_sqlx};
-use crate::records::{Params, RowReader, SqlValue, bind_values, format_instant, limit_or_all};
+use crate::list::PageSelect;
+use crate::records::{Params, RowReader, SqlValue, bind_values, format_instant};
 use crate::write::{AuditedWrite, audit_json};
 
 /// Which findings to list. Ordered by severity (highest first), then first seen, then id.
@@ -215,46 +216,40 @@ impl Engine {
         &self,
         query: &FindingQuery,
     ) -> Result<FindingPage, StoreError> {
+        self.list_findings_where(query, |_| None).await
+    }
+
+    /// Findings matching `query` and, when `extra` adds one, a further condition (the
+    /// organisation scope of the web API), ordered most severe first.
+    pub(crate) async fn list_findings_where(
+        &self,
+        query: &FindingQuery,
+        extra: impl FnOnce(&mut Params) -> Option<String>,
+    ) -> Result<FindingPage, StoreError> {
         let now = now_micros();
         let mut params = Params::default();
-        let conditions = conditions(query, now, &mut params);
-        let where_clause = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
-        let filter_values = params.into_values();
-
-        let count_sql = format!("SELECT COUNT(*) AS n FROM findings {where_clause}");
-        let row = bind_values(
-            sqlx::query(AssertSqlSafe(count_sql)),
-            filter_values.iter().cloned(),
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(self.fail("counting findings"))?;
-        let total = RowReader::new(&row, "findings", &self.target).int("n")?;
-
-        let limit = filter_values.len() + 1;
-        let page_sql = format!(
-            "SELECT {FINDING_COLUMNS} FROM findings {where_clause} ORDER BY {ORDER} \
-             LIMIT ${limit} OFFSET ${}",
-            limit + 1
-        );
-        let rows = bind_values(sqlx::query(AssertSqlSafe(page_sql)), filter_values)
-            .bind(limit_or_all(query.limit))
-            .bind(i64::from(query.offset))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(self.fail("listing findings"))?;
+        let mut conditions = conditions(query, now, &mut params);
+        conditions.extend(extra(&mut params));
+        let (total, rows) = self
+            .select_page(
+                PageSelect {
+                    table: "findings",
+                    columns: FINDING_COLUMNS,
+                    conditions,
+                    order: ORDER,
+                    limit: query.limit,
+                    offset: query.offset,
+                    count_context: "counting findings",
+                    list_context: "listing findings",
+                },
+                params.into_values(),
+            )
+            .await?;
         let items = rows
             .iter()
             .map(|row| decode_finding(row, &self.target, now))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(FindingPage {
-            items,
-            total: u64::try_from(total).unwrap_or_default(),
-        })
+        Ok(FindingPage { items, total })
     }
 
     pub(crate) async fn get_finding(&self, id: RecordId) -> Result<Option<Finding>, StoreError> {

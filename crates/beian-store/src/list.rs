@@ -165,49 +165,85 @@ impl Engine {
         let table = table(query.kind);
         let mut params = Params::default();
         let conditions = conditions(query, &mut params)?;
-        let where_clause = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
-        let filter_values = params.into_values();
-
-        let count_sql = format!("SELECT COUNT(*) AS n FROM {} {where_clause}", table.name);
-        let row = bind_values(
-            sqlx::query(AssertSqlSafe(count_sql)),
-            filter_values.iter().cloned(),
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| from_sqlx(&self.target, "counting records", e))?;
-        let total = RowReader::new(&row, table.name, &self.target).int("n")?;
-
         let order = if query.expiring_before.is_some() {
             "expires_on, id"
         } else {
             "id"
         };
-        let limit = filter_values.len() + 1;
-        let page_sql = format!(
-            "SELECT {} FROM {} {where_clause} ORDER BY {order} LIMIT ${limit} OFFSET ${}",
-            table.sql.select_columns,
-            table.name,
-            limit + 1
-        );
-        let rows = bind_values(sqlx::query(AssertSqlSafe(page_sql)), filter_values)
-            .bind(limit_or_all(query.limit))
-            .bind(i64::from(query.offset))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|e| from_sqlx(&self.target, "listing records", e))?;
+        let (total, rows) = self
+            .select_page(
+                PageSelect {
+                    table: table.name,
+                    columns: &table.sql.select_columns,
+                    conditions,
+                    order,
+                    limit: query.limit,
+                    offset: query.offset,
+                    count_context: "counting records",
+                    list_context: "listing records",
+                },
+                params.into_values(),
+            )
+            .await?;
         let items = rows
             .iter()
             .map(|row| decode(query.kind, row, &self.target))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items,
-            total: u64::try_from(total).unwrap_or_default(),
-        })
+        Ok(Page { items, total })
+    }
+}
+
+/// One page of a filtered listing: `SELECT columns FROM table WHERE conditions ORDER BY order`
+/// with its total count, the filter values bound in both statements.
+pub(crate) struct PageSelect<'a> {
+    pub table: &'static str,
+    pub columns: &'a str,
+    pub conditions: Vec<String>,
+    pub order: &'a str,
+    /// 0 means no limit.
+    pub limit: u32,
+    pub offset: u32,
+    /// How error messages name the two statements, e.g. `counting findings`.
+    pub count_context: &'static str,
+    pub list_context: &'static str,
+}
+
+impl Engine {
+    /// The total number of matching rows and the rows of the page.
+    pub(crate) async fn select_page(
+        &self,
+        select: PageSelect<'_>,
+        values: Vec<SqlValue>,
+    ) -> Result<(u64, Vec<sqlx::any::AnyRow>), StoreError> {
+        let where_clause = if select.conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", select.conditions.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) AS n FROM {} {where_clause}", select.table);
+        let row = bind_values(
+            sqlx::query(AssertSqlSafe(count_sql)),
+            values.iter().cloned(),
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| from_sqlx(&self.target, select.count_context, e))?;
+        let total = RowReader::new(&row, select.table, &self.target).int("n")?;
+        let limit = values.len() + 1;
+        let page_sql = format!(
+            "SELECT {} FROM {} {where_clause} ORDER BY {} LIMIT ${limit} OFFSET ${}",
+            select.columns,
+            select.table,
+            select.order,
+            limit + 1
+        );
+        let rows = bind_values(sqlx::query(AssertSqlSafe(page_sql)), values)
+            .bind(limit_or_all(select.limit))
+            .bind(i64::from(select.offset))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| from_sqlx(&self.target, select.list_context, e))?;
+        Ok((u64::try_from(total).unwrap_or_default(), rows))
     }
 }
 

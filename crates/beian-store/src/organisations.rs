@@ -13,14 +13,14 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
-use crate::engine::{Engine, now_micros};
+use crate::engine::Engine;
 use crate::error::{BackendFault, StoreError, classify, from_sqlx};
-use crate::findings::{FINDING_COLUMNS, FindingPage, FindingQuery, decode_finding};
-use crate::list::{ListQuery, Page};
-use crate::records::{Params, RowReader, SqlValue, bind_values, decode, limit_or_all, table};
+use crate::findings::{FindingPage, FindingQuery};
+use crate::list::{ListQuery, Page, PageSelect};
+use crate::records::{Params, RowReader, SqlValue, bind_values, decode, table};
 use crate::users::{UserId, Write, invalid, no_such_user};
 use crate::write::audit_json;
-use crate::{CaseQuery, findings, list};
+use crate::{CaseQuery, list};
 
 pub type OrganisationId = i64;
 
@@ -266,37 +266,26 @@ impl Engine {
             "organisation_id {}",
             in_list(organisations, &mut params)
         ));
-        let where_clause = format!("WHERE {}", conditions.join(" AND "));
-        let values = params.into_values();
-        let count_sql = format!("SELECT COUNT(*) AS n FROM websites {where_clause}");
-        let row = bind_values(
-            sqlx::query(AssertSqlSafe(count_sql)),
-            values.iter().cloned(),
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(self.fail("counting sites"))?;
-        let total = RowReader::new(&row, "websites", &self.target).int("n")?;
-        let limit = values.len() + 1;
-        let page_sql = format!(
-            "SELECT {} FROM websites {where_clause} ORDER BY id LIMIT ${limit} OFFSET ${}",
-            table.sql.select_columns,
-            limit + 1
-        );
-        let rows = bind_values(sqlx::query(AssertSqlSafe(page_sql)), values)
-            .bind(limit_or_all(query.limit))
-            .bind(i64::from(query.offset))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(self.fail("listing sites"))?;
+        let (total, rows) = self
+            .select_page(
+                PageSelect {
+                    table: "websites",
+                    columns: &table.sql.select_columns,
+                    conditions,
+                    order: "id",
+                    limit: query.limit,
+                    offset: query.offset,
+                    count_context: "counting sites",
+                    list_context: "listing sites",
+                },
+                params.into_values(),
+            )
+            .await?;
         let items = rows
             .iter()
             .map(|row| decode(RecordKind::Website, row, &self.target))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items,
-            total: u64::try_from(total).unwrap_or_default(),
-        })
+        Ok(Page { items, total })
     }
 
     /// A listing of findings restricted to the sites of `organisations`, with the same
@@ -306,44 +295,13 @@ impl Engine {
         organisations: &[OrganisationId],
         query: &FindingQuery,
     ) -> Result<FindingPage, StoreError> {
-        let now = now_micros();
-        let mut params = Params::default();
-        let mut conditions = findings::conditions(query, now, &mut params);
-        conditions.push(format!(
-            "site_id IN (SELECT id FROM websites WHERE organisation_id {})",
-            in_list(organisations, &mut params)
-        ));
-        let where_clause = format!("WHERE {}", conditions.join(" AND "));
-        let values = params.into_values();
-        let count_sql = format!("SELECT COUNT(*) AS n FROM findings {where_clause}");
-        let row = bind_values(
-            sqlx::query(AssertSqlSafe(count_sql)),
-            values.iter().cloned(),
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(self.fail("counting findings"))?;
-        let total = RowReader::new(&row, "findings", &self.target).int("n")?;
-        let limit = values.len() + 1;
-        let page_sql = format!(
-            "SELECT {FINDING_COLUMNS} FROM findings {where_clause} \
-             ORDER BY severity_rank DESC, first_seen, id LIMIT ${limit} OFFSET ${}",
-            limit + 1
-        );
-        let rows = bind_values(sqlx::query(AssertSqlSafe(page_sql)), values)
-            .bind(limit_or_all(query.limit))
-            .bind(i64::from(query.offset))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(self.fail("listing findings"))?;
-        let items = rows
-            .iter()
-            .map(|row| decode_finding(row, &self.target, now))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(FindingPage {
-            items,
-            total: u64::try_from(total).unwrap_or_default(),
+        self.list_findings_where(query, |params| {
+            Some(format!(
+                "site_id IN (SELECT id FROM websites WHERE organisation_id {})",
+                in_list(organisations, params)
+            ))
         })
+        .await
     }
 
     /// Cases of the sites of `organisations`; a case that names no site belongs to the
