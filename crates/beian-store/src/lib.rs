@@ -28,6 +28,7 @@ mod judgement;
 mod list;
 mod location;
 mod migrate;
+mod notify_log;
 mod organisations;
 mod postgres;
 mod records;
@@ -51,6 +52,7 @@ pub use findings::{FindingPage, FindingQuery};
 pub use judgement::{JudgementOutcome, SeverityChange};
 pub use list::{ListQuery, Page};
 pub use location::{StoreLocation, redact_url};
+pub use notify_log::{NotifyAudit, NotifyMark};
 pub use organisations::{DEFAULT_ORGANISATION, Organisation, OrganisationId};
 pub use postgres::PostgresStore;
 pub use scans::{ScanRun, StoredObservation};
@@ -332,6 +334,18 @@ pub trait Store {
         site_id: RecordId,
         first_run_at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// What each channel was last told about these findings (the notifier's dedupe log).
+    async fn notify_marks(&self, finding_ids: &[RecordId]) -> Result<Vec<NotifyMark>, StoreError>;
+
+    /// Writes (replaces) `marks` and audits each delivery as `notify.send`, in one
+    /// transaction.
+    async fn record_notifications(
+        &self,
+        actor: &str,
+        marks: &[NotifyMark],
+        audits: &[NotifyAudit],
+    ) -> Result<(), StoreError>;
 
     /// Closes the connections (lets SQLite checkpoint its WAL). Further calls fail.
     async fn close(&self);
@@ -692,6 +706,21 @@ impl<T: sealed::HasEngine> Store for T {
         first_run_at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         self.engine().schedule_new_site(site_id, first_run_at).await
+    }
+
+    async fn notify_marks(&self, finding_ids: &[RecordId]) -> Result<Vec<NotifyMark>, StoreError> {
+        self.engine().notify_marks(finding_ids).await
+    }
+
+    async fn record_notifications(
+        &self,
+        actor: &str,
+        marks: &[NotifyMark],
+        audits: &[NotifyAudit],
+    ) -> Result<(), StoreError> {
+        self.engine()
+            .record_notifications(actor, marks, audits)
+            .await
     }
 
     async fn close(&self) {

@@ -37,6 +37,11 @@ pub(crate) const SQLITE: &[EmbeddedMigration] = &[
         description: "site schedule",
         sql: include_str!("../migrations/sqlite/0004_site_schedule.sql"),
     },
+    EmbeddedMigration {
+        version: 5,
+        description: "notification log",
+        sql: include_str!("../migrations/sqlite/0005_notification_log.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[EmbeddedMigration] = &[
@@ -59,6 +64,11 @@ pub(crate) const POSTGRES: &[EmbeddedMigration] = &[
         version: 4,
         description: "site schedule",
         sql: include_str!("../migrations/postgres/0004_site_schedule.sql"),
+    },
+    EmbeddedMigration {
+        version: 5,
+        description: "notification log",
+        sql: include_str!("../migrations/postgres/0005_notification_log.sql"),
     },
 ];
 

@@ -6,10 +6,12 @@
 pub mod probe;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use beian_core::identifier::{FileableTlds, ValidationContext};
 use beian_core::rules::RuleSettings;
 use beian_engine::scheduler::ScheduleSettings;
+use beian_notify::{NotifySettings, NotifyToml};
 use beian_probe::ProbeSettings;
 use beian_store::StoreLocation;
 use chrono::{FixedOffset, NaiveDate, Utc};
@@ -42,6 +44,9 @@ pub struct ConfigFile {
     pub schedule: ScheduleSection,
     /// Rule tuning; validated while parsing (unknown rules and bad values name the key).
     pub rules: RuleSettings,
+    /// `[notify]`: channels `beian scan` tells about findings; absent means none. Kept as
+    /// written and validated by the notifier, whose errors never quote a secret.
+    pub notify: Option<NotifyToml>,
 }
 
 impl ConfigFile {
@@ -96,6 +101,10 @@ pub struct WebSection {
     pub secure_cookies: Option<bool>,
     /// How long a session lasts, e.g. `"12h"`, `"30m"`, `"7d"`.
     pub session_ttl: Option<String>,
+    /// Serve Prometheus `/metrics`.
+    pub metrics: Option<bool>,
+    /// Answer `/metrics` only to loopback callers.
+    pub metrics_loopback_only: Option<bool>,
 }
 
 /// `[schedule]`: how often `beian serve` scans each site.
@@ -117,6 +126,8 @@ pub struct WebSettings {
     pub bind: String,
     pub secure_cookies: bool,
     pub session_ttl: chrono::Duration,
+    pub metrics: bool,
+    pub metrics_loopback_only: bool,
 }
 
 /// Sites probed at once when `[scan] concurrency` is not set: enough to hide latency,
@@ -157,6 +168,8 @@ pub struct Settings {
     pub web: WebSettings,
     /// `[schedule]`: the scheduler `beian serve` runs.
     pub schedule: ScheduleSettings,
+    /// `[notify]`, validated; `None` when the section is absent (nothing is sent).
+    pub notify: Option<Arc<NotifySettings>>,
 }
 
 impl Settings {
@@ -200,6 +213,7 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, UserError> {
     let scan_concurrency = scan_concurrency(&file.scan, config_file.as_deref())?;
     let web = web_settings(&file.web, config_file.as_deref())?;
     let schedule = schedule_settings(&file.schedule, config_file.as_deref())?;
+    let notify = notify_settings(file.notify, config_file.as_deref())?;
     Ok(Settings {
         config_file,
         database,
@@ -215,7 +229,54 @@ pub fn resolve(global: &GlobalArgs) -> Result<Settings, UserError> {
         scan_concurrency,
         web,
         schedule,
+        notify,
     })
+}
+
+/// Validates `[notify]`, reading `{ env = "NAME" }` secrets from the environment. The
+/// notifier's error names the key and never the value (a webhook URL is a credential).
+fn notify_settings(
+    section: Option<NotifyToml>,
+    config_file: Option<&Path>,
+) -> Result<Option<Arc<NotifySettings>>, UserError> {
+    let Some(section) = section else {
+        return Ok(None);
+    };
+    let settings = section
+        .validate(&|name| std::env::var(name).ok())
+        .map_err(|error| {
+            UserError::input(format!(
+                "{} 的 [notify] 有误 / invalid [notify] in {}: {error}",
+                config_label(config_file),
+                config_label(config_file)
+            ))
+            .with_fix("改正上面指出的键 / fix the key named above")
+        })?;
+    Ok(Some(Arc::new(settings)))
+}
+
+fn config_label(config_file: Option<&Path>) -> String {
+    config_file.map_or_else(
+        || CONFIG_FILE_NAME.to_owned(),
+        |path| path.display().to_string(),
+    )
+}
+
+/// A parse error of the whole file. The parser's own text quotes the offending line; when
+/// the file has a `[notify]` section that line may hold a webhook token or a password, so
+/// only the line number and the parser's message are kept then.
+fn parse_error_text(text: &str, error: &toml::de::Error) -> String {
+    if !text.contains("[notify") && !text.contains("notify.") && !text.contains("notify =") {
+        return error.to_string().trim_end().to_owned();
+    }
+    let line = error
+        .span()
+        .map(|span| {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            before.iter().filter(|byte| **byte == b'\n').count() + 1
+        })
+        .unwrap_or(1);
+    format!("第 {line} 行 / line {line}: {}", error.message().trim())
 }
 
 fn schedule_settings(
@@ -271,6 +332,8 @@ fn web_settings(
             .unwrap_or_else(|| DEFAULT_BIND.to_owned()),
         secure_cookies: section.secure_cookies.unwrap_or(true),
         session_ttl,
+        metrics: section.metrics.unwrap_or(true),
+        metrics_loopback_only: section.metrics_loopback_only.unwrap_or(false),
     })
 }
 
@@ -363,7 +426,7 @@ pub fn read_config_file(path: &Path) -> Result<ConfigFile, UserError> {
             "配置文件 {} 有误 / invalid config file {}: {}",
             path.display(),
             path.display(),
-            err.to_string().trim_end()
+            parse_error_text(&text, &err)
         ))
         .with_fix("删除或改正上面指出的键；`beian init DIR` 会写出列有全部键的模板 / remove or fix the key named above; `beian init DIR` writes a template listing every key")
     })
@@ -563,6 +626,10 @@ pub const CONFIG_TEMPLATE: &str = r##"# 备案卫士 Beian Guard 配置文件 / 
 # secure_cookies = true
 # 登录会话时长：数字加 s、m、h、d / how long a sign-in lasts: a number and s, m, h or d
 # session_ttl = "12h"
+# Prometheus 指标 /metrics（无需登录；只含计数）/ Prometheus /metrics (no sign-in; counts only)
+# metrics = true
+# 只允许本机抓取 /metrics / answer /metrics to loopback callers only
+# metrics_loopback_only = false
 
 [schedule]
 # beian serve 定时扫描每个网站的间隔 / how often `beian serve` scans each site

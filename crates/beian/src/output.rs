@@ -85,6 +85,21 @@ pub fn joined(values: &[String]) -> String {
     }
 }
 
+/// Remote text (page titles, snippets, registrar names, failure details) may carry terminal
+/// escapes: control characters are shown as `�` so a page cannot rewrite the operator's
+/// screen.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ use crate::cli::CheckArgs;
 use crate::config::probe::{apply_probe_args, persona_label};
 use crate::config::{Language, Settings};
 use crate::error::{Exit, UserError, input_error};
+use crate::output::printable;
 use crate::output::{self, header};
 
 pub async fn run(args: &CheckArgs, settings: &Settings) -> anyhow::Result<Exit> {
@@ -163,20 +164,6 @@ async fn check_all(checker: &Arc<SiteChecker>, targets: Vec<CheckTarget>) -> Vec
     }
     reports.sort_by_key(|(index, _)| *index);
     reports.into_iter().map(|(_, report)| report).collect()
-}
-
-/// Remote text (titles, registrar names, failure details) may carry terminal escapes: show
-/// control characters as `�` so a page cannot rewrite the operator's screen.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 fn in_language(language: Language, zh: &str, en: &str) -> String {

@@ -19,6 +19,7 @@ use crate::commands::tables::rows_table;
 use crate::commands::with_store;
 use crate::config::{Language, Settings};
 use crate::error::{Exit, UserError, input_error};
+use crate::output::printable;
 use crate::output::{self, header};
 
 #[derive(Debug, Subcommand)]
@@ -370,18 +371,4 @@ async fn show(
     let table = output::detail_table(language, &rows);
     output::print_text(&format!("{}\n", printable(&table.to_string())))?;
     Ok(Exit::Success)
-}
-
-/// Explanations and evidence quote pages and WHOIS answers: control characters are shown as
-/// `�` so a page cannot rewrite the operator's terminal.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
 }

@@ -1,6 +1,9 @@
 //! `beian scan [--all | --site S] [--json] [--fail-on SEVERITY]`: the engine over the
 //! inventory, with a progress bar on stderr and a summary at the end. Exit 1 when a finding
 //! at or above `--fail-on` is open (suppressed ones do not count) on the scanned sites.
+//! With a `[notify]` section, the scanned sites' findings are then announced (deduped
+//! through the store, so a second scan with nothing new sends nothing) and the delivery
+//! counts close the summary (`notifications` in `--json`).
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -8,11 +11,13 @@ use std::time::Duration;
 use beian_core::finding::{FindingState, Severity};
 use beian_core::model::{Record, RecordKind};
 use beian_engine::{
-    ScanObserver, ScanOptions, ScanProbes, ScanResult, ScanScope, ScanSummary, Scanner, SiteReport,
+    Notifier, NotifyReport, ScanObserver, ScanOptions, ScanProbes, ScanResult, ScanScope,
+    ScanSummary, Scanner, SiteReport,
 };
 use beian_store::{AnyStore, FindingQuery, Store};
 use clap::{ArgGroup, Args};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
 
 use crate::cli::ProbeArgs;
 use crate::commands::inventory::Inventory;
@@ -59,6 +64,20 @@ pub async fn run(args: &ScanArgs, settings: &Settings) -> anyhow::Result<Exit> {
             "检查 beian.toml 的 [dns]、[rdap]、[http] 部分 / check the [dns], [rdap] and [http] sections of beian.toml",
         )
     })?;
+    // Set up before scanning: a broken notifier should stop the run, not follow it.
+    let notifier = match &settings.notify {
+        Some(notify) => Some(
+            Notifier::new(std::sync::Arc::clone(notify), settings.validation.clone()).map_err(
+                |error| {
+                    UserError::input(format!(
+                        "无法准备通知 / cannot set up notifications: {error}"
+                    ))
+                    .with_fix("检查 beian.toml 的 [notify] 部分 / check the [notify] section of beian.toml")
+                },
+            )?,
+        ),
+        None => None,
+    };
     with_store(settings, async |store| {
         let scope = scope_of(args, store, settings).await?;
         let options = ScanOptions {
@@ -74,10 +93,21 @@ pub async fn run(args: &ScanArgs, settings: &Settings) -> anyhow::Result<Exit> {
             .await;
         progress.bar.finish_and_clear();
         let result = result?;
+        let notifications = match &notifier {
+            Some(notifier) => Some(notifier.after_scan(store, &settings.actor, &result).await?),
+            None => None,
+        };
         if args.json {
-            output::print_json(&result)?;
+            output::print_json(&ScanOutput {
+                result: &result,
+                notifications: notifications.clone().unwrap_or_default(),
+            })?;
         } else {
-            output::print_text(&render(&result, settings.language))?;
+            let mut text = render(&result, settings.language);
+            if let Some(report) = &notifications {
+                text.push_str(&render_notifications(report, settings.language));
+            }
+            output::print_text(&text)?;
         }
         match args.fail_on {
             Some(threshold) if open_at_or_above(store, &scope, threshold).await? => {
@@ -87,6 +117,33 @@ pub async fn run(args: &ScanArgs, settings: &Settings) -> anyhow::Result<Exit> {
         }
     })
     .await
+}
+
+/// `--json`: the scan result with the notification counts beside it.
+#[derive(Serialize)]
+struct ScanOutput<'a> {
+    #[serde(flatten)]
+    result: &'a ScanResult,
+    notifications: NotifyReport,
+}
+
+/// The notification lines of the text summary: the counts, then each failure (the
+/// notifier's text, already scrubbed of the channel's secrets).
+fn render_notifications(report: &NotifyReport, language: Language) -> String {
+    let mut text = match language {
+        Language::Zh => format!(
+            "通知：已送达 {}，失败 {}\n",
+            report.delivered, report.failed
+        ),
+        Language::En => format!(
+            "Notifications: {} delivered, {} failed\n",
+            report.delivered, report.failed
+        ),
+    };
+    for failure in &report.failures {
+        text.push_str(&format!("  {failure}\n"));
+    }
+    text
 }
 
 async fn scope_of(

@@ -39,6 +39,8 @@ pub async fn run(args: &ServeArgs, settings: &Settings) -> anyhow::Result<Exit> 
     let store = open_store(&settings.database, OpenMode::MustExist).await?;
     let config = WebConfig {
         secure_cookies: settings.web.secure_cookies,
+        metrics: settings.web.metrics,
+        metrics_loopback_only: settings.web.metrics_loopback_only,
         session_ttl: settings.web.session_ttl,
         ..WebConfig::default()
     };

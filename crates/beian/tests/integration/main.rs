@@ -12,6 +12,7 @@ mod inspect;
 mod inspect_page;
 mod inventory;
 mod lab_cli;
+mod notify;
 mod report_cli;
 mod scan;
 mod scan_interrupt;
