@@ -711,6 +711,21 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=2_000_000))]
         sites: u32,
     },
+    /// 在临时数据库中生成网站与问题，启动网页服务并以并发客户端压测页面与列表 API，输出各路由 p50/p95 JSON / seed a temporary store, serve it and load the pages and list APIs with concurrent clients, print p50/p95 per route
+    Serve {
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=2_000_000))]
+        sites: u32,
+        /// 问题总数，平均分配到各网站（默认 50 万：100 万条的写入约需 4 分钟）/ findings in
+        /// total, spread over the sites (default 500,000: seeding 1,000,000 takes ~4 minutes)
+        #[arg(long, default_value_t = 500_000, value_parser = clap::value_parser!(u32).range(0..=20_000_000))]
+        findings: u32,
+        /// 并发客户端数 / concurrent clients
+        #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        clients: u32,
+        /// 压测时长（秒）/ how long the clients run, in seconds
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        seconds: u64,
+    },
 }
 
 #[cfg(test)]

@@ -168,7 +168,7 @@ fn report(
 }
 
 /// The nearest-rank percentile of sorted values; `None` when there are none.
-fn percentile(sorted: &[u64], percent: usize) -> Option<u64> {
+pub(crate) fn percentile(sorted: &[u64], percent: usize) -> Option<u64> {
     if sorted.is_empty() {
         return None;
     }

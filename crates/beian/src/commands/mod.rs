@@ -4,6 +4,7 @@ mod audit;
 mod bench_detect;
 mod bench_probes;
 mod bench_rules;
+mod bench_serve;
 pub mod case;
 mod check;
 pub mod demo;

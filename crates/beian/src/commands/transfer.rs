@@ -92,5 +92,19 @@ pub async fn bench(command: &BenchCommand, settings: &Settings) -> anyhow::Resul
         }
         BenchCommand::Detect { corpus } => super::bench_detect::run(corpus.as_deref()),
         BenchCommand::Rules { sites } => super::bench_rules::run(*sites),
+        BenchCommand::Serve {
+            sites,
+            findings,
+            clients,
+            seconds,
+        } => {
+            super::bench_serve::run(super::bench_serve::ServeBench {
+                sites: *sites as usize,
+                findings: *findings as usize,
+                clients: *clients as usize,
+                seconds: *seconds,
+            })
+            .await
+        }
     }
 }

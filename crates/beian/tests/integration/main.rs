@@ -3,6 +3,7 @@
 
 mod audit_log;
 mod bad_input;
+mod browser;
 mod case_cli;
 mod check;
 mod config;

@@ -20,9 +20,9 @@ const NO_SCHEDULER: &[&str] = &["--no-scheduler"];
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A running `beian serve`, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    address: String,
+    pub(crate) address: String,
     /// Every stderr line up to and including the "listening" one.
     banner: Vec<String>,
 }
@@ -45,7 +45,7 @@ impl Server {
     }
 
     /// `beian ARGS…`, for any command that ends up serving (`serve`, `demo`).
-    fn spawn(workspace: &Workspace, args: &[&str]) -> Server {
+    pub(crate) fn spawn(workspace: &Workspace, args: &[&str]) -> Server {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
             .current_dir(workspace.path())
             .env_remove("BEIAN_CONFIG")
@@ -90,7 +90,7 @@ impl Server {
     }
 
     /// The password the first run printed, if it printed one.
-    fn generated_password(&self) -> Option<String> {
+    pub(crate) fn generated_password(&self) -> Option<String> {
         self.banner.iter().find_map(|line| {
             line.split("(shown only this once): ")
                 .nth(1)
