@@ -16,60 +16,30 @@ pub(crate) struct EmbeddedMigration {
     pub sql: &'static str,
 }
 
-pub(crate) const SQLITE: &[EmbeddedMigration] = &[
-    EmbeddedMigration {
-        version: 1,
-        description: "inventory and audit log",
-        sql: include_str!("../migrations/sqlite/0001_inventory_and_audit_log.sql"),
-    },
-    EmbeddedMigration {
-        version: 2,
-        description: "findings and cases",
-        sql: include_str!("../migrations/sqlite/0002_findings_and_cases.sql"),
-    },
-    EmbeddedMigration {
-        version: 3,
-        description: "users and sessions",
-        sql: include_str!("../migrations/sqlite/0003_users_and_sessions.sql"),
-    },
-    EmbeddedMigration {
-        version: 4,
-        description: "site schedule",
-        sql: include_str!("../migrations/sqlite/0004_site_schedule.sql"),
-    },
-    EmbeddedMigration {
-        version: 5,
-        description: "notification log",
-        sql: include_str!("../migrations/sqlite/0005_notification_log.sql"),
-    },
-];
+/// Both backends' migration lists from one list of (version, description, file stem): each
+/// backend has its own SQL, but never a migration the other lacks.
+macro_rules! embedded_migrations {
+    ($(($version:literal, $description:literal, $stem:literal)),+ $(,)?) => {
+        pub(crate) const SQLITE: &[EmbeddedMigration] = &[$(EmbeddedMigration {
+            version: $version,
+            description: $description,
+            sql: include_str!(concat!("../migrations/sqlite/", $stem, ".sql")),
+        }),+];
 
-pub(crate) const POSTGRES: &[EmbeddedMigration] = &[
-    EmbeddedMigration {
-        version: 1,
-        description: "inventory and audit log",
-        sql: include_str!("../migrations/postgres/0001_inventory_and_audit_log.sql"),
-    },
-    EmbeddedMigration {
-        version: 2,
-        description: "findings and cases",
-        sql: include_str!("../migrations/postgres/0002_findings_and_cases.sql"),
-    },
-    EmbeddedMigration {
-        version: 3,
-        description: "users and sessions",
-        sql: include_str!("../migrations/postgres/0003_users_and_sessions.sql"),
-    },
-    EmbeddedMigration {
-        version: 4,
-        description: "site schedule",
-        sql: include_str!("../migrations/postgres/0004_site_schedule.sql"),
-    },
-    EmbeddedMigration {
-        version: 5,
-        description: "notification log",
-        sql: include_str!("../migrations/postgres/0005_notification_log.sql"),
-    },
+        pub(crate) const POSTGRES: &[EmbeddedMigration] = &[$(EmbeddedMigration {
+            version: $version,
+            description: $description,
+            sql: include_str!(concat!("../migrations/postgres/", $stem, ".sql")),
+        }),+];
+    };
+}
+
+embedded_migrations![
+    (1, "inventory and audit log", "0001_inventory_and_audit_log"),
+    (2, "findings and cases", "0002_findings_and_cases"),
+    (3, "users and sessions", "0003_users_and_sessions"),
+    (4, "site schedule", "0004_site_schedule"),
+    (5, "notification log", "0005_notification_log"),
 ];
 
 /// Brings the schema up to date; each migration runs in its own transaction.

@@ -477,14 +477,14 @@ impl Cases<'_> {
     async fn website(&self, target: &str) -> anyhow::Result<Website> {
         match self.inventory.resolve(RecordKind::Website, target).await? {
             Record::Website(site) => Ok(site),
-            other => unreachable!("resolve(Website) returned a {:?}", other.kind()),
+            other => Err(wrong_kind(RecordKind::Website, &other)),
         }
     }
 
     async fn subject(&self, target: &str) -> anyhow::Result<Subject> {
         match self.inventory.resolve(RecordKind::Subject, target).await? {
             Record::Subject(subject) => Ok(subject),
-            other => unreachable!("resolve(Subject) returned a {:?}", other.kind()),
+            other => Err(wrong_kind(RecordKind::Subject, &other)),
         }
     }
 
@@ -498,9 +498,9 @@ impl Cases<'_> {
         target: Option<&str>,
     ) -> anyhow::Result<Option<Filing>> {
         if let Some(target) = target {
-            let Record::Filing(filing) = self.inventory.resolve(RecordKind::Filing, target).await?
-            else {
-                unreachable!("resolve(Filing) returned another kind");
+            let filing = match self.inventory.resolve(RecordKind::Filing, target).await? {
+                Record::Filing(filing) => filing,
+                other => return Err(wrong_kind(RecordKind::Filing, &other)),
             };
             let belongs = match site {
                 Some(site) => {
@@ -580,6 +580,16 @@ impl Cases<'_> {
 }
 
 /// The kind of filing a case of `kind` acts on, when it acts on an existing one.
+/// The store answered a lookup with a record of another kind: a store fault, reported
+/// rather than trusted.
+fn wrong_kind(asked: RecordKind, got: &Record) -> anyhow::Error {
+    anyhow::anyhow!(
+        "数据库按 {asked:?} 查找却返回了 {:?} / the store answered a {asked:?} lookup with a {:?}",
+        got.kind(),
+        got.kind()
+    )
+}
+
 fn concerned_filing_kind(kind: CaseKind) -> Option<FilingKind> {
     match kind {
         CaseKind::IcpAddAccess
