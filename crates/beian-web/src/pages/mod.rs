@@ -14,6 +14,7 @@ mod chrome;
 mod findings;
 mod login;
 mod overview;
+mod site;
 mod sites;
 
 use askama::Template;
@@ -56,7 +57,7 @@ pub(crate) fn page_router() -> Router<AppState> {
         .route("/lang", get(chrome::switch_language))
         .route("/", get(overview::page))
         .route("/sites", get(sites::list))
-        .route("/sites/{id}", get(sites::detail))
+        .route("/sites/{id}", get(site::detail))
         .route("/findings", get(findings::list))
         .route("/findings/{id}/acknowledge", post(findings::acknowledge))
         .route("/findings/{id}/suppress", post(findings::suppress))
