@@ -28,9 +28,10 @@ fn main() {
     );
     let throughput = measure_throughput(&corpus, &ctx, Duration::from_secs(seconds));
     println!(
-        "{} pages, {} passes, {} bytes in {:.3} s ({:?}): median {:.1} MB/s per core (min {:.1}, max {:.1})",
+        "{} pages, {} passes in {} samples, {} bytes in {:.3} s ({:?}): median {:.1} MB/s per core (min {:.1}, max {:.1})",
         throughput.pages,
         throughput.passes,
+        throughput.samples,
         throughput.bytes,
         throughput.seconds,
         throughput.clock,

@@ -16,23 +16,34 @@
 //! evidence could not be gathered this time (registry silent, site down) is carried rather
 //! than resolved ([`hold`]).
 //!
+//! The [`scheduler`] runs each check (registration, DNS, HTTP, TLS) of each site on its own
+//! interval; a scan that runs only some checks carries the other facts over from the
+//! latest observation and leaves their findings alone ([`checks`]).
+//!
 //! Not gathered yet: the registration of the domains the zone's name servers live in (the
 //! "NS in a lapsed domain" takeover); the detector is given none.
 
 pub mod cases;
+pub mod checks;
+pub mod documents;
 mod error;
 pub mod evidence;
 pub mod hold;
+pub mod import;
+pub mod metrics;
 pub mod notify;
 pub mod observe;
+pub mod personas;
 pub mod portfolio;
 pub mod probes;
 pub mod scan;
 pub mod scheduler;
 
 pub use cases::OpenedCase;
+pub use checks::{CheckSet, ScheduledCheck};
 pub use error::EngineError;
 pub use evidence::{DetectionInput, PageFingerprint, analyse};
+pub use metrics::{ScanMetrics, ScanOutcome};
 pub use notify::{Notifier, NotifyReport};
 pub use observe::{ObservationRecord, SiteEvidence, observe};
 pub use portfolio::Portfolio;

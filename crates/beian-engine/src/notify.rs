@@ -22,7 +22,7 @@ use beian_notify::{
     SystemClock,
 };
 use beian_store::{FindingQuery, NotifyAudit, NotifyMark, Store};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::error::EngineError;
@@ -45,6 +45,8 @@ pub struct Notifier {
     router: Router,
     sender: Sender,
     validation: ValidationContext,
+    /// Whether any enabled channel takes the daily digest.
+    digest: bool,
 }
 
 impl Notifier {
@@ -52,7 +54,12 @@ impl Notifier {
         settings: Arc<NotifySettings>,
         validation: ValidationContext,
     ) -> Result<Notifier, NotifySetupError> {
+        let digest = settings
+            .channels
+            .iter()
+            .any(|channel| channel.enabled && channel.routing.mode.digest());
         Ok(Notifier {
+            digest,
             router: Router::new(Arc::clone(&settings)),
             sender: Sender::new(settings, Arc::new(SystemClock))?,
             validation,
@@ -67,7 +74,9 @@ impl Notifier {
         actor: &str,
         result: &ScanResult,
     ) -> Result<NotifyReport, EngineError> {
-        let portfolio = Portfolio::load(store).await?;
+        // Only the scanned sites' records: a scheduler batch costs the same at any size.
+        let ids: Vec<RecordId> = result.sites.iter().map(|report| report.site_id).collect();
+        let portfolio = Portfolio::load_sites(store, &ids).await?;
         let mut events = Vec::new();
         for report in result.sites.iter().filter(|report| report.failed.is_none()) {
             let Some(site) = portfolio.website(report.site_id) else {
@@ -79,8 +88,68 @@ impl Notifier {
             return Ok(NotifyReport::default());
         }
         let ids: Vec<RecordId> = events.iter().map(|event| event.finding_id).collect();
-        let mut log = StoreSentLog::load(store, &ids).await?;
+        let log = StoreSentLog::load(store, &ids).await?;
         let plan = self.router.route(&events, &log);
+        self.deliver(store, actor, plan, log).await
+    }
+
+    /// Whether any enabled channel takes the daily digest (else there is nothing to claim).
+    pub fn takes_digest(&self) -> bool {
+        self.digest
+    }
+
+    /// The daily digest of `day`: the findings opened or resolved since `since`, to every
+    /// channel that takes the digest. The caller makes sure it is sent once (the
+    /// scheduler claims the day in the store).
+    pub async fn digest<S: Store>(
+        &self,
+        store: &S,
+        day: NaiveDate,
+        since: DateTime<Utc>,
+    ) -> Result<NotifyReport, EngineError> {
+        let findings = store.findings_changed_since(since).await?;
+        let mut site_ids: Vec<RecordId> = findings.iter().map(|f| f.site_id).collect();
+        site_ids.sort_unstable();
+        site_ids.dedup();
+        let portfolio = Portfolio::load_sites(store, &site_ids).await?;
+        let mut events = Vec::new();
+        for finding in &findings {
+            let kind = match finding.state {
+                FindingState::Open | FindingState::Acknowledged => EventKind::Opened,
+                FindingState::Resolved => EventKind::Resolved,
+                FindingState::Suppressed => continue,
+            };
+            if let Some(site) = portfolio.website(finding.site_id) {
+                events.push(self.event(&portfolio, site, finding, kind));
+            }
+        }
+        let log = MemorySentLog::new();
+        let plan = self.router.digest(day, &events, &log);
+        let outcomes = self.sender.send(&plan.deliveries).await;
+        let mut report = NotifyReport::default();
+        for (delivery, outcome) in plan.deliveries.iter().zip(&outcomes) {
+            match &outcome.status {
+                DeliveryStatus::Delivered => report.delivered += 1,
+                DeliveryStatus::Failed { failure } => {
+                    report.failed += 1;
+                    report
+                        .failures
+                        .push(format!("{}: {failure}", delivery.channel));
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Sends a routed plan, records what went out in the sent log and audits every
+    /// delivery, in one store transaction.
+    async fn deliver<S: Store>(
+        &self,
+        store: &S,
+        actor: &str,
+        plan: beian_notify::Plan,
+        mut log: StoreSentLog,
+    ) -> Result<NotifyReport, EngineError> {
         let outcomes = self.sender.send(&plan.deliveries).await;
         plan.commit(&outcomes, &mut log);
         let mut report = NotifyReport::default();

@@ -24,6 +24,7 @@ use beian_store::StoredObservation;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::checks::CheckSet;
 use crate::evidence::{PageFingerprint, reference_page};
 
 /// Snippets kept per signal: enough for a person to see what was found.
@@ -41,6 +42,8 @@ pub struct SiteEvidence {
     pub registrations: BTreeMap<String, RegistrationEvidence>,
     /// DNS of the site's domains other than the host (their NS are the zone's), by name.
     pub zone_dns: BTreeMap<String, Timed<DnsEvidence>>,
+    /// The probes that ran (whose timings are real): every one for a full check.
+    pub probed: CheckSet,
 }
 
 /// What the store keeps per site and scan: the core observation (the JSON is a superset of
@@ -52,6 +55,9 @@ pub struct ObservationRecord {
     pub observation: SiteObservation,
     #[serde(default)]
     pub home_fingerprint: Option<PageFingerprint>,
+    /// Each persona's fetch with its redirect chain, for the site page.
+    #[serde(default)]
+    pub personas: Vec<crate::personas::PersonaFetch>,
 }
 
 /// Builds the observation of one site from its evidence and the detectors' analysis.
@@ -86,6 +92,7 @@ pub fn observe(
             web: Some(web),
         },
         home_fingerprint: reference.filter(|_| reachable).map(PageFingerprint::of),
+        personas: crate::personas::persona_fetches(report),
     }
 }
 

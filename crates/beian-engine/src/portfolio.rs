@@ -8,7 +8,7 @@ use beian_core::model::{
     AccessProvider, Domain, Filing, FilingKind, FilingStatus, Record, RecordId, RecordKind,
     Subject, Website,
 };
-use beian_store::{ListQuery, Store, StoreError};
+use beian_store::{ListQuery, SiteRecords, Store, StoreError};
 use chrono::NaiveDate;
 
 /// The inventory, indexed for the scan.
@@ -32,41 +32,69 @@ impl Portfolio {
             limit: 0,
             ..ListQuery::of(kind)
         };
-        let mut portfolio = Portfolio::default();
+        let mut records = SiteRecords::default();
         for record in store.list(&all(RecordKind::Subject)).await?.items {
             if let Record::Subject(subject) = record {
-                portfolio.subjects.insert(subject.id, subject);
+                records.subjects.push(subject);
             }
         }
         for record in store.list(&all(RecordKind::Website)).await?.items {
             if let Record::Website(site) = record {
-                portfolio.websites.push(site);
+                records.websites.push(site);
             }
         }
-        portfolio.websites.sort_by_key(|site| site.id);
         for record in store.list(&all(RecordKind::Domain)).await?.items {
-            if let Record::Domain(domain) = record
-                && let Some(site) = domain.website_id
-            {
-                portfolio.domains.entry(site).or_default().push(domain);
+            if let Record::Domain(domain) = record {
+                records.domains.push(domain);
             }
         }
         for record in store.list(&all(RecordKind::Filing)).await?.items {
             if let Record::Filing(filing) = record {
-                if let Some(site) = filing.website_id {
-                    portfolio
-                        .site_filings
-                        .entry(site)
-                        .or_default()
-                        .push(filing.id);
-                }
-                portfolio.filings.insert(filing.id, filing);
+                records.filings.push(filing);
             }
         }
         for record in store.list(&all(RecordKind::AccessProvider)).await?.items {
             if let Record::AccessProvider(provider) = record {
-                portfolio.providers.insert(provider.name.clone(), provider);
+                records.access_providers.push(provider);
             }
+        }
+        Ok(Portfolio::of(records))
+    }
+
+    /// Reads these sites with their subjects, domains and filings only: what a scheduler
+    /// batch needs, whatever the size of the inventory.
+    pub async fn load_sites(
+        store: &impl Store,
+        site_ids: &[RecordId],
+    ) -> Result<Portfolio, StoreError> {
+        Ok(Portfolio::of(store.site_records(site_ids).await?))
+    }
+
+    /// Indexes records read from the store.
+    pub fn of(records: SiteRecords) -> Portfolio {
+        let mut portfolio = Portfolio::default();
+        for subject in records.subjects {
+            portfolio.subjects.insert(subject.id, subject);
+        }
+        portfolio.websites = records.websites;
+        portfolio.websites.sort_by_key(|site| site.id);
+        for domain in records.domains {
+            if let Some(site) = domain.website_id {
+                portfolio.domains.entry(site).or_default().push(domain);
+            }
+        }
+        for filing in records.filings {
+            if let Some(site) = filing.website_id {
+                portfolio
+                    .site_filings
+                    .entry(site)
+                    .or_default()
+                    .push(filing.id);
+            }
+            portfolio.filings.insert(filing.id, filing);
+        }
+        for provider in records.access_providers {
+            portfolio.providers.insert(provider.name.clone(), provider);
         }
         for domains in portfolio.domains.values_mut() {
             domains.sort_by_key(|domain| domain.id);
@@ -74,7 +102,7 @@ impl Portfolio {
         for ids in portfolio.site_filings.values_mut() {
             ids.sort_unstable();
         }
-        Ok(portfolio)
+        portfolio
     }
 
     /// Every website, by id.

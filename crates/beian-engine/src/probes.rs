@@ -7,16 +7,21 @@ use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use beian_probe::check::{CheckTarget, SiteChecker};
+use beian_core::case::deadlines::beijing_date;
+use beian_probe::check::{CheckReport, CheckSummary, CheckTarget, SiteChecker};
 use beian_probe::dns::DnsProbe;
 use beian_probe::http::{BoxFuture, HostResolver, HttpEvidence, HttpProbe};
 use beian_probe::politeness::Politeness;
 use beian_probe::rdap::client::RdapClient;
 use beian_probe::registration_probe::RegistrationProbe;
 use beian_probe::whois::client::WhoisClient;
-use beian_probe::{Persona, PersonaKind, ProbeFailure, ProbeSettings, ProbeSetupError, Timed};
+use beian_probe::{
+    Outcome, Persona, PersonaKind, ProbeFailure, ProbeSettings, ProbeSetupError, Timed,
+};
+use chrono::{DateTime, Utc};
 use url::Url;
 
+use crate::checks::{CheckSet, ScheduledCheck};
 use crate::observe::SiteEvidence;
 
 /// Who fetches the random paths: a browser (programs that answer every path) and Baiduspider
@@ -39,6 +44,7 @@ pub struct ScanProbes {
     dns: Arc<DnsProbe>,
     http: HttpProbe,
     registration: RegistrationProbe,
+    personas: Vec<Persona>,
 }
 
 impl std::fmt::Debug for ScanProbes {
@@ -78,6 +84,7 @@ impl ScanProbes {
             dns,
             http,
             registration: RegistrationProbe::new(Arc::new(rdap), Arc::new(whois)),
+            personas: settings.http.personas.clone(),
         })
     }
 
@@ -90,16 +97,34 @@ impl ScanProbes {
         names: &[String],
         zones: &[String],
     ) -> SiteEvidence {
+        self.gather_checks(target, names, zones, CheckSet::ALL)
+            .await
+    }
+
+    /// What the checks in `checks` learn about one site. The home URL's check (DNS,
+    /// registration, personas, certificate together) runs whenever the pages or the
+    /// certificate are due, since only it follows the HTTPS → HTTP fallback; otherwise
+    /// only the due lookups run, and the rest of the report holds "not run" failures that
+    /// the scan replaces with the previous observation's facts.
+    pub async fn gather_checks(
+        &self,
+        target: &CheckTarget,
+        names: &[String],
+        zones: &[String],
+        checks: CheckSet,
+    ) -> SiteEvidence {
+        let registration_due = checks.contains(ScheduledCheck::Registration);
+        let dns_due = checks.contains(ScheduledCheck::Dns);
         let other_zones: BTreeSet<&String> = zones
             .iter()
-            .filter(|zone| **zone != target.registrable_domain)
+            .filter(|zone| registration_due && **zone != target.registrable_domain)
             .collect();
         // DNS of every zone and inventory name except the host (the check asks for the host).
         let dns_names: BTreeSet<&String> = names
             .iter()
             .chain(zones)
             .chain(std::iter::once(&target.registrable_domain))
-            .filter(|name| **name != target.host)
+            .filter(|name| dns_due && **name != target.host)
             .collect();
         let registrations = async {
             let mut found = BTreeMap::new();
@@ -119,17 +144,72 @@ impl ScanProbes {
             found
         };
         let (report, registrations, zone_dns) =
-            tokio::join!(self.checker.check(target), registrations, zone_dns);
-        let random_paths = if worth_random_paths(&report.http) {
-            self.random_paths(&report.url).await
+            tokio::join!(self.home_report(target, checks), registrations, zone_dns);
+        let random_paths =
+            if checks.contains(ScheduledCheck::Http) && worth_random_paths(&report.http) {
+                self.random_paths(&report.url).await
+            } else {
+                Vec::new()
+            };
+        let probed = if checks.needs_web() {
+            CheckSet::ALL
         } else {
-            Vec::new()
+            checks
         };
         SiteEvidence {
             report,
             random_paths,
             registrations,
             zone_dns,
+            probed,
+        }
+    }
+
+    /// The home URL's report: the full check when the web is due, else just the due
+    /// lookups of the host.
+    async fn home_report(&self, target: &CheckTarget, checks: CheckSet) -> CheckReport {
+        if checks.needs_web() {
+            return self.checker.check(target).await;
+        }
+        let started_at = Utc::now();
+        let dns = async {
+            if checks.contains(ScheduledCheck::Dns) {
+                self.dns.lookup(&target.host).await
+            } else {
+                not_run(started_at)
+            }
+        };
+        let registration = async {
+            if checks.contains(ScheduledCheck::Registration) {
+                Timed::measure(async {
+                    Outcome::Ok(self.registration.lookup(&target.registrable_domain).await)
+                })
+                .await
+            } else {
+                not_run(started_at)
+            }
+        };
+        let (dns, registration) = tokio::join!(dns, registration);
+        let summary = CheckSummary::of(
+            &dns,
+            &registration,
+            &[],
+            &self.personas,
+            None,
+            beijing_date(started_at),
+        );
+        CheckReport {
+            target: target.input.clone(),
+            host: target.host.clone(),
+            registrable_domain: target.registrable_domain.clone(),
+            url: target.url.clone(),
+            started_at,
+            elapsed_ms: u64::try_from((Utc::now() - started_at).num_milliseconds()).unwrap_or(0),
+            dns,
+            registration,
+            http: Vec::new(),
+            tls: None,
+            summary,
         }
     }
 
@@ -149,6 +229,17 @@ impl ScanProbes {
             fetches.push(self.http.fetch(&url, persona).await);
         }
         fetches
+    }
+}
+
+/// The evidence of a probe a partial scan did not run (replaced by carried-over facts).
+fn not_run<T>(at: DateTime<Utc>) -> Timed<T> {
+    Timed {
+        started_at: at,
+        elapsed_ms: 0,
+        outcome: Outcome::Failed(ProbeFailure::Network {
+            detail: "本次未检查 / not checked in this run".to_owned(),
+        }),
     }
 }
 

@@ -20,9 +20,11 @@ use serde::Serialize;
 use tokio::task::JoinSet;
 
 use crate::cases::{OpenedCase, open_auto_cases};
+use crate::checks::{CheckSet, ScheduledCheck, carry_over, hold_skipped};
 use crate::error::EngineError;
 use crate::evidence::{DetectionInput, PageFingerprint, analyse};
 use crate::hold::carry_unknown;
+use crate::metrics::ScanMetrics;
 use crate::observe::{ObservationRecord, history_of, observe};
 use crate::portfolio::Portfolio;
 use crate::probes::ScanProbes;
@@ -150,12 +152,15 @@ pub struct Scanner<'a, S: Store> {
     probes: Arc<ScanProbes>,
     options: ScanOptions,
     detect: Arc<DetectContext>,
+    metrics: Option<Arc<dyn ScanMetrics>>,
 }
 
 /// What a site task hands back to the driving loop.
 struct Gathered {
     index: usize,
     observed: Observed,
+    /// How long each probe that ran took, in milliseconds.
+    timings: Vec<(ScheduledCheck, u64)>,
 }
 
 /// How a site's probing ended.
@@ -170,6 +175,7 @@ enum Observed {
 /// What the driving loop prepared for one site's task.
 struct SitePlan {
     index: usize,
+    checks: CheckSet,
     target: Result<CheckTarget, String>,
     names: Vec<String>,
     zones: Vec<String>,
@@ -189,32 +195,76 @@ impl<'a, S: Store> Scanner<'a, S> {
             probes: Arc::new(probes),
             options,
             detect,
+            metrics: None,
         }
     }
 
-    /// Scans the sites of `scope`: begins a scan run, records every site, finishes the run.
+    /// Reports probe latencies to `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<dyn ScanMetrics>) -> Scanner<'a, S> {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Scans the sites of `scope` with every check: begins a scan run, records every
+    /// site, finishes the run.
     pub async fn run(
         &self,
         scope: &ScanScope,
         observer: &dyn ScanObserver,
     ) -> Result<ScanResult, EngineError> {
         let portfolio = Portfolio::load(self.store).await?;
-        let sites: Vec<Website> = match scope {
-            ScanScope::All => portfolio.websites().to_vec(),
+        let sites: Vec<(Website, CheckSet)> = match scope {
+            ScanScope::All => portfolio
+                .websites()
+                .iter()
+                .map(|site| (site.clone(), CheckSet::ALL))
+                .collect(),
             ScanScope::Sites(ids) => ids
                 .iter()
                 .map(|id| {
                     portfolio
                         .website(*id)
-                        .cloned()
+                        .map(|site| (site.clone(), CheckSet::ALL))
                         .ok_or(EngineError::UnknownSite(*id))
                 })
                 .collect::<Result<_, _>>()?,
         };
-        let run = self
-            .store
-            .begin_scan(&self.options.actor, &scope.label())
-            .await?;
+        self.run_sites(&portfolio, sites, &scope.label(), observer)
+            .await
+    }
+
+    /// Scans each listed site with its own checks, reading only these sites' records (a
+    /// scheduler batch costs the same at any inventory size). The facts of the checks a
+    /// site did not run are carried over from its latest observation, and findings of
+    /// those checks are neither opened nor resolved ([`crate::checks`]).
+    pub async fn run_checks(
+        &self,
+        plan: &[(RecordId, CheckSet)],
+        observer: &dyn ScanObserver,
+    ) -> Result<ScanResult, EngineError> {
+        let ids: Vec<RecordId> = plan.iter().map(|(id, _)| *id).collect();
+        let portfolio = Portfolio::load_sites(self.store, &ids).await?;
+        let sites = plan
+            .iter()
+            .map(|(id, checks)| {
+                portfolio
+                    .website(*id)
+                    .map(|site| (site.clone(), *checks))
+                    .ok_or(EngineError::UnknownSite(*id))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.run_sites(&portfolio, sites, &ScanScope::Sites(ids).label(), observer)
+            .await
+    }
+
+    async fn run_sites(
+        &self,
+        portfolio: &Portfolio,
+        sites: Vec<(Website, CheckSet)>,
+        label: &str,
+        observer: &dyn ScanObserver,
+    ) -> Result<ScanResult, EngineError> {
+        let run = self.store.begin_scan(&self.options.actor, label).await?;
         let mut summary = ScanSummary {
             scan_id: run.id,
             scope: run.scope.clone(),
@@ -230,8 +280,8 @@ impl<'a, S: Store> Scanner<'a, S> {
         let concurrency = self.options.concurrency.max(1);
         loop {
             while tasks.len() < concurrency && next < sites.len() {
-                let site = &sites[next];
-                let (plan, before) = self.plan(next, site, &portfolio, run.id).await?;
+                let (site, checks) = &sites[next];
+                let (plan, before) = self.plan(next, site, *checks, portfolio, run.id).await?;
                 previous[next] = before;
                 self.spawn(&mut tasks, plan);
                 next += 1;
@@ -240,7 +290,12 @@ impl<'a, S: Store> Scanner<'a, S> {
                 break;
             };
             let gathered = joined.map_err(|error| EngineError::Task(error.to_string()))?;
-            let site = &sites[gathered.index];
+            let (site, checks) = &sites[gathered.index];
+            if let Some(metrics) = &self.metrics {
+                for (check, elapsed_ms) in &gathered.timings {
+                    metrics.probe_latency(*check, *elapsed_ms);
+                }
+            }
             let report = match gathered.observed {
                 Observed::Failed(reason) => {
                     tracing::error!(site = site.id, %reason, "a site was not recorded");
@@ -260,7 +315,8 @@ impl<'a, S: Store> Scanner<'a, S> {
                     self.record(
                         run.id,
                         site,
-                        &portfolio,
+                        *checks,
+                        portfolio,
                         observed,
                         previous[gathered.index].take(),
                     )
@@ -304,6 +360,7 @@ impl<'a, S: Store> Scanner<'a, S> {
         &self,
         index: usize,
         site: &Website,
+        checks: CheckSet,
         portfolio: &Portfolio,
         scan_id: RecordId,
     ) -> Result<(SitePlan, Option<SiteObservation>), EngineError> {
@@ -333,6 +390,7 @@ impl<'a, S: Store> Scanner<'a, S> {
         Ok((
             SitePlan {
                 index,
+                checks,
                 target,
                 names,
                 zones,
@@ -356,10 +414,14 @@ impl<'a, S: Store> Scanner<'a, S> {
                     return Gathered {
                         index,
                         observed: Observed::Uncheckable(reason),
+                        timings: Vec::new(),
                     };
                 }
             };
-            let evidence = probes.gather(&target, &plan.names, &plan.zones).await;
+            let evidence = probes
+                .gather_checks(&target, &plan.names, &plan.zones, plan.checks)
+                .await;
+            let timings = probe_timings(&evidence);
             // Page analysis is CPU work: keep it off the threads that drive the sockets.
             let analysed = tokio::task::spawn_blocking(move || {
                 let (icp, psb) = &plan.expected;
@@ -386,7 +448,11 @@ impl<'a, S: Store> Scanner<'a, S> {
                 Ok(record) => Observed::Seen(Box::new(record)),
                 Err(error) => Observed::Failed(format!("分析失败 / the analysis failed: {error}")),
             };
-            Gathered { index, observed }
+            Gathered {
+                index,
+                observed,
+                timings,
+            }
         });
     }
 
@@ -395,14 +461,23 @@ impl<'a, S: Store> Scanner<'a, S> {
         &self,
         scan_id: RecordId,
         site: &Website,
+        checks: CheckSet,
         portfolio: &Portfolio,
         observed: Observed,
         previous: Option<SiteObservation>,
     ) -> Result<SiteReport, EngineError> {
-        let (record, unchecked) = match observed {
+        let (mut record, unchecked) = match observed {
             Observed::Seen(record) => (Some(*record), None),
             Observed::Uncheckable(reason) | Observed::Failed(reason) => (None, Some(reason)),
         };
+        if let Some(record) = record.as_mut() {
+            // What the rules judge and what is stored: complete, the facts of the checks
+            // that did not run carried over from the latest observation.
+            carry_over(&mut record.observation, previous.as_ref(), checks);
+            if !checks.contains(ScheduledCheck::Http) {
+                record.home_fingerprint = None;
+            }
+        }
         let current = record.as_ref().map(|record| record.observation.clone());
         let verdict = current
             .as_ref()
@@ -418,6 +493,7 @@ impl<'a, S: Store> Scanner<'a, S> {
                 ..FindingQuery::default()
             })
             .await?;
+        hold_skipped(&mut drafts, &held.items, checks);
         carry_unknown(&mut drafts, &held.items, facts.current.as_ref());
         let body = record
             .as_ref()
@@ -450,6 +526,22 @@ impl<'a, S: Store> Scanner<'a, S> {
             cases_opened,
         ))
     }
+}
+
+/// The latency of every probe that ran, by the check it belongs to.
+fn probe_timings(evidence: &crate::observe::SiteEvidence) -> Vec<(ScheduledCheck, u64)> {
+    evidence
+        .report
+        .probe_timings()
+        .into_iter()
+        .filter_map(|(probe, elapsed_ms)| {
+            let check = ScheduledCheck::parse(probe)?;
+            evidence
+                .probed
+                .contains(check)
+                .then_some((check, elapsed_ms))
+        })
+        .collect()
 }
 
 fn site_report(

@@ -49,3 +49,11 @@ pub mod hostile {
     /// The name a `wrong_name` certificate is issued for.
     pub const WRONG_CERTIFICATE_NAME: &str = crate::tls::WRONG_NAME;
 }
+
+/// The markup the `markup_injection` scenario puts where a dashboard shows evidence.
+pub mod markup {
+    /// The start of the site's `<title>`.
+    pub const SCRIPT_TITLE: &str = crate::scenario::SCRIPT_TITLE_MARKUP;
+    /// What its WHOIS registrant and registrar names and its redirect target carry.
+    pub const IMG_ONERROR: &str = crate::scenario::IMG_ONERROR_MARKUP;
+}

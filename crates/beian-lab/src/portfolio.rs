@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use beian_core::identifier::uscc_check_character;
 
-use crate::{Lab, ScenarioKind};
+use crate::scenario::{bulk_domain, bulk_filing};
+use crate::{Lab, LabSite, ScenarioKind};
 
 /// One website of the portfolio: the scenario it is served by and what the inventory says.
 pub struct PortfolioRow {
@@ -214,17 +215,43 @@ pub fn portfolio_rows() -> Vec<PortfolioRow> {
     ] {
         rows.push(row(kind, HOSTILE, site, None, None, None));
     }
+    // The markup in its title, WHOIS and redirect is the attacker's; the inventory is in order.
+    rows.push(row(
+        K::MarkupInjection,
+        "武汉江城数码科技有限公司",
+        "江城数码",
+        Some("鄂ICP备2023041527号-1"),
+        Some("鄂公网安备42010602003158号"),
+        Some(-400),
+    ));
     rows
 }
 
-/// A company USCC with a valid check character, one per subject name.
+/// A company USCC with a valid check character, one per subject (distinct for the first
+/// 270,000 subjects; the serial wraps at seven digits rather than grow past them).
 fn uscc(index: usize) -> String {
-    let first17 = format!("91110108MA{:07}", 1000 + index * 37);
+    let serial = index.wrapping_mul(37).wrapping_add(1000) % 10_000_000;
+    let first17 = format!("91110108MA{serial:07}");
     let check = uscc_check_character(&first17).expect("17 characters of the USCC alphabet");
     format!("{first17}{check}")
 }
 
-/// The portfolio sheet (English headers), one website per scenario.
+/// What one line of the sheet says about a site, whichever list it comes from.
+struct SheetRow<'a> {
+    company: &'a str,
+    site: &'a str,
+    icp: Option<&'a str>,
+    psb: Option<&'a str>,
+    go_live: Option<i64>,
+    closed: bool,
+    own_address: bool,
+}
+
+/// Go-live of the bulk sites, days from today: long enough ago that every filing is due.
+const BULK_GO_LIVE: i64 = -300;
+
+/// The portfolio sheet (English headers): one website per scenario of the lab's catalogue,
+/// then one per bulk healthy site the lab serves (each its own subject with valid filings).
 pub fn portfolio_csv(lab: &Lab) -> String {
     let today = lab.today();
     let date = |days: i64| {
@@ -239,17 +266,13 @@ pub fn portfolio_csv(lab: &Lab) -> String {
          server_ips,go_live_on,site_status,closed_on,icp_number,filing_status,filed_on,\
          psb_number,psb_filed_on,domain_holder\n",
     );
-    let mut subjects: Vec<&str> = Vec::new();
-    for row in portfolio_rows() {
-        // A lab started with a smaller catalogue simply has fewer rows.
-        let Some(site) = lab.site(row.kind) else {
-            continue;
-        };
+    let mut subjects: Vec<String> = Vec::new();
+    let mut write = |row: &SheetRow<'_>, site: &LabSite| {
         let index = subjects
             .iter()
-            .position(|name| *name == row.company)
+            .position(|name| name == row.company)
             .unwrap_or_else(|| {
-                subjects.push(row.company);
+                subjects.push(row.company.to_owned());
                 subjects.len() - 1
             });
         let filed = row.go_live.map_or(-900, |days| days - 20);
@@ -285,6 +308,45 @@ pub fn portfolio_csv(lab: &Lab) -> String {
             row.company.to_owned(),
         ];
         let _ = writeln!(csv, "{}", cells.join(","));
+    };
+    for row in portfolio_rows() {
+        // A lab started with a smaller catalogue simply has fewer rows.
+        let Some(site) = lab.site(row.kind) else {
+            continue;
+        };
+        let sheet = SheetRow {
+            company: row.company,
+            site: row.site,
+            icp: row.icp,
+            psb: row.psb,
+            go_live: row.go_live,
+            closed: row.closed,
+            own_address: row.own_address,
+        };
+        write(&sheet, site);
+    }
+    // The lab appends its bulk sites in index order after the catalogue; the domain check
+    // keeps a site from ever being listed under another one's filing.
+    let bulk = lab
+        .sites()
+        .iter()
+        .filter(|site| site.scenario == ScenarioKind::BulkHealthy);
+    for (index, site) in bulk.enumerate() {
+        if site.domain != bulk_domain(index) {
+            continue;
+        }
+        let filing = bulk_filing(index);
+        let name = format!("样本站点{index:02}");
+        let sheet = SheetRow {
+            company: &filing.company,
+            site: &name,
+            icp: Some(&filing.icp),
+            psb: Some(&filing.psb),
+            go_live: Some(BULK_GO_LIVE),
+            closed: false,
+            own_address: true,
+        };
+        write(&sheet, site);
     }
     csv
 }

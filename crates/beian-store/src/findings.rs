@@ -11,9 +11,11 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
+use crate::counts::CountScope;
 use crate::engine::{Engine, now_micros, to_micros};
 use crate::error::{Entity, StoreError, from_sqlx};
-use crate::list::PageSelect;
+use crate::list::{Counting, PageSelect};
+use crate::organisations::in_list;
 use crate::records::{Params, RowReader, SqlValue, bind_values, format_instant};
 use crate::write::{AuditedWrite, audit_json};
 
@@ -52,8 +54,15 @@ impl Default for FindingQuery {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindingPage {
     pub items: Vec<Finding>,
+    /// How many match; when `total_exact` is false, at least this many
+    /// ([`COUNT_CAP`]): counting further costs more than the page.
     pub total: u64,
+    pub total_exact: bool,
 }
+
+/// How far a listing whose total the count tables cannot answer (a rule, a state, or
+/// resolved findings asked for) counts its matches.
+pub const COUNT_CAP: u64 = 10_000;
 
 pub(crate) const FINDING_COLUMNS: &str = "id, rule_id, site_id, finding_key, severity, state, \
      explanation_zh, explanation_en, evidence, first_seen, last_seen, resolved_at, \
@@ -216,20 +225,40 @@ impl Engine {
         &self,
         query: &FindingQuery,
     ) -> Result<FindingPage, StoreError> {
-        self.list_findings_where(query, |_| None).await
+        self.list_findings_scoped(query, CountScope::All).await
     }
 
-    /// Findings matching `query` and, when `extra` adds one, a further condition (the
-    /// organisation scope of the web API), ordered most severe first.
-    pub(crate) async fn list_findings_where(
+    /// Findings matching `query` on the sites in `scope` (the organisations of a web
+    /// user), ordered most severe first.
+    pub(crate) async fn list_findings_scoped(
         &self,
         query: &FindingQuery,
-        extra: impl FnOnce(&mut Params) -> Option<String>,
+        scope: CountScope<'_>,
     ) -> Result<FindingPage, StoreError> {
         let now = now_micros();
         let mut params = Params::default();
         let mut conditions = conditions(query, now, &mut params);
-        conditions.extend(extra(&mut params));
+        if let CountScope::Organisations(organisations) = scope {
+            conditions.push(format!(
+                "site_id IN (SELECT id FROM websites WHERE organisation_id {})",
+                in_list(organisations, &mut params)
+            ));
+        }
+        // Unresolved findings by severity (and site) are what the count tables hold.
+        let counted_by_tables =
+            query.rule_id.is_none() && query.states.is_empty() && !query.include_resolved;
+        let counting = if counted_by_tables {
+            let counts = match query.site_id {
+                Some(site_id) => self.site_finding_count(site_id, scope).await?,
+                None => self.finding_counts(scope).await?,
+            };
+            Counting::Known(match query.min_severity {
+                Some(min) => counts.at_least(min),
+                None => counts.total(),
+            })
+        } else {
+            Counting::UpTo(COUNT_CAP)
+        };
         let (total, rows) = self
             .select_page(
                 PageSelect {
@@ -239,6 +268,7 @@ impl Engine {
                     order: ORDER,
                     limit: query.limit,
                     offset: query.offset,
+                    counting,
                     count_context: "counting findings",
                     list_context: "listing findings",
                 },
@@ -249,7 +279,11 @@ impl Engine {
             .iter()
             .map(|row| decode_finding(row, &self.target, now))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(FindingPage { items, total })
+        Ok(FindingPage {
+            items,
+            total: total.count,
+            total_exact: total.exact,
+        })
     }
 
     pub(crate) async fn get_finding(&self, id: RecordId) -> Result<Option<Finding>, StoreError> {

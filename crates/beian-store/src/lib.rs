@@ -21,6 +21,7 @@
 mod audit_log;
 mod bulk;
 mod cases;
+mod counts;
 mod engine;
 mod error;
 mod findings;
@@ -42,13 +43,14 @@ use beian_core::audit::{AuditEntry, ChainVerdict};
 use beian_core::case::{Case, CaseDraft, CaseEvent, CaseKind, CaseState};
 use beian_core::finding::{Finding, FindingDraft};
 use beian_core::model::{Change, Record, RecordId, RecordKind};
-use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashMap};
 
 pub use audit_log::AuditQuery;
 pub use cases::CaseQuery;
+pub use counts::{CountScope, SeverityCounts};
 pub use error::{Entity, StoreError};
-pub use findings::{FindingPage, FindingQuery};
+pub use findings::{COUNT_CAP, FindingPage, FindingQuery};
 pub use judgement::{JudgementOutcome, SeverityChange};
 pub use list::{ListQuery, Page};
 pub use location::{StoreLocation, redact_url};
@@ -56,7 +58,7 @@ pub use notify_log::{NotifyAudit, NotifyMark};
 pub use organisations::{DEFAULT_ORGANISATION, Organisation, OrganisationId};
 pub use postgres::PostgresStore;
 pub use scans::{ScanRun, StoredObservation};
-pub use schedule::DueSite;
+pub use schedule::{DueSite, ScheduledCheck, SiteRecords};
 pub use sqlite::{DEFAULT_BUSY_TIMEOUT, SqliteOptions, SqliteStore};
 pub use users::{
     ApiToken, Credentials, NewApiToken, NewUser, Role, Session, User, UserId, hash_token,
@@ -234,6 +236,14 @@ pub trait Store {
         password_hash: &str,
     ) -> Result<(), StoreError>;
 
+    /// Changes a user's role; audited as `user.role`.
+    async fn set_user_role(
+        &self,
+        actor: &str,
+        user_id: UserId,
+        role: Role,
+    ) -> Result<User, StoreError>;
+
     /// Stores a session under the SHA-256 of `token`; clears expired sessions.
     async fn create_session(
         &self,
@@ -298,6 +308,45 @@ pub trait Store {
         query: &FindingQuery,
     ) -> Result<FindingPage, StoreError>;
 
+    /// Unresolved findings by severity over the sites in `scope`, from the count tables
+    /// (exact, a few rows whatever the number of findings).
+    async fn finding_counts(&self, scope: CountScope<'_>) -> Result<SeverityCounts, StoreError>;
+
+    /// Unresolved findings by severity of each of these sites; sites without any are
+    /// left out.
+    async fn site_finding_counts(
+        &self,
+        site_ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, SeverityCounts>, StoreError>;
+
+    /// Websites by status (`active`, `closed`) over the sites in `scope`.
+    async fn site_status_counts(
+        &self,
+        scope: CountScope<'_>,
+    ) -> Result<std::collections::BTreeMap<String, u64>, StoreError>;
+
+    /// Writes every organisation's finding counts as they stand now as the trend point of
+    /// `day` (a Beijing date), replacing an earlier point of that day. Not audited: it is
+    /// a reading of the findings, whose changes are.
+    async fn record_finding_trend(
+        &self,
+        day: chrono::NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// When the trend point of `day` was last written, if it was.
+    async fn finding_trend_recorded_at(
+        &self,
+        day: chrono::NaiveDate,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Trend points from `since` on, oldest first, summed over the organisations in `scope`.
+    async fn finding_trend(
+        &self,
+        scope: CountScope<'_>,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<(chrono::NaiveDate, SeverityCounts)>, StoreError>;
+
     /// Like [`Store::list_cases`], only cases of sites of `organisations` (a case without
     /// a site belongs to [`DEFAULT_ORGANISATION`]).
     async fn list_cases_in(
@@ -310,30 +359,71 @@ pub trait Store {
     /// never-scheduled ones first, then by due time and id; `limit` 0 means all.
     async fn due_sites(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<DueSite>, StoreError>;
 
-    /// Takes the site's lease until `lease_until` if it is due at `now` and nobody holds
-    /// an unexpired lease; `true` for exactly one of any number of concurrent callers.
-    /// A site never scheduled cannot be claimed.
-    async fn claim_site(
+    /// Schedules a never-scheduled site: each check's first run, and the site due at the
+    /// earliest of them. `false` (and nothing changes) when the site is scheduled already,
+    /// so a worker's lease is never lifted by another's first look.
+    async fn schedule_site_checks(
+        &self,
+        site_id: RecordId,
+        first_runs: &[(ScheduledCheck, DateTime<Utc>)],
+    ) -> Result<bool, StoreError>;
+
+    /// Takes the site's lease until `lease_until` if it is due at `now` and nobody holds an
+    /// unexpired lease — `Some` for exactly one of any number of concurrent callers — and
+    /// with it the leases of the site's checks due at `now` (the list, possibly empty).
+    async fn claim_site_checks(
         &self,
         site_id: RecordId,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<Vec<ScheduledCheck>>, StoreError>;
 
-    /// Sets when the site is next due and releases its lease (after its scan).
-    async fn set_next_run(
+    /// Sets when these checks are next due and releases their leases and the site's (whose
+    /// next run becomes the earliest of its checks'), in one transaction.
+    async fn finish_site_checks(
         &self,
         site_id: RecordId,
-        next_run_at: DateTime<Utc>,
+        next_runs: &[(ScheduledCheck, DateTime<Utc>)],
     ) -> Result<(), StoreError>;
 
-    /// Schedules a site's first scan unless it is scheduled already (then `false` and
-    /// nothing changes, so a worker's lease is never lifted by another's first look).
-    async fn schedule_new_site(
+    /// When each of the site's checks is next due.
+    async fn site_check_schedule(
         &self,
         site_id: RecordId,
-        first_run_at: DateTime<Utc>,
+    ) -> Result<BTreeMap<ScheduledCheck, DateTime<Utc>>, StoreError>;
+
+    /// Checks of active sites due at `now` (leased or not), per check; every check listed.
+    async fn due_check_counts(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<BTreeMap<ScheduledCheck, u64>, StoreError>;
+
+    /// Claims the once-a-day `job` of `day` until `lease_until`: `true` for exactly one
+    /// caller, and again later only if that one never finished and its lease lapsed.
+    async fn claim_daily_job(
+        &self,
+        job: &str,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// Marks a claimed daily job done; it is not claimed again for that day.
+    async fn finish_daily_job(
+        &self,
+        job: &str,
+        day: NaiveDate,
+        done_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The inventory records of these sites only (a scheduler batch at any inventory size).
+    async fn site_records(&self, site_ids: &[RecordId]) -> Result<SiteRecords, StoreError>;
+
+    /// Findings first seen, or resolved, at or after `since` (the daily digest's events).
+    async fn findings_changed_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Finding>, StoreError>;
 
     /// What each channel was last told about these findings (the notifier's dedupe log).
     async fn notify_marks(&self, finding_ids: &[RecordId]) -> Result<Vec<NotifyMark>, StoreError>;
@@ -593,6 +683,15 @@ impl<T: sealed::HasEngine> Store for T {
             .await
     }
 
+    async fn set_user_role(
+        &self,
+        actor: &str,
+        user_id: UserId,
+        role: Role,
+    ) -> Result<User, StoreError> {
+        self.engine().set_user_role(actor, user_id, role).await
+    }
+
     async fn create_session(
         &self,
         user_id: UserId,
@@ -671,6 +770,47 @@ impl<T: sealed::HasEngine> Store for T {
         self.engine().list_findings_in(organisations, query).await
     }
 
+    async fn finding_counts(&self, scope: CountScope<'_>) -> Result<SeverityCounts, StoreError> {
+        self.engine().finding_counts(scope).await
+    }
+
+    async fn site_finding_counts(
+        &self,
+        site_ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, SeverityCounts>, StoreError> {
+        self.engine().site_finding_counts(site_ids).await
+    }
+
+    async fn site_status_counts(
+        &self,
+        scope: CountScope<'_>,
+    ) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+        self.engine().site_status_counts(scope).await
+    }
+
+    async fn record_finding_trend(
+        &self,
+        day: chrono::NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.engine().record_finding_trend(day, now).await
+    }
+
+    async fn finding_trend_recorded_at(
+        &self,
+        day: chrono::NaiveDate,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.engine().finding_trend_recorded_at(day).await
+    }
+
+    async fn finding_trend(
+        &self,
+        scope: CountScope<'_>,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<(chrono::NaiveDate, SeverityCounts)>, StoreError> {
+        self.engine().finding_trend(scope, since).await
+    }
+
     async fn list_cases_in(
         &self,
         organisations: &[OrganisationId],
@@ -683,29 +823,79 @@ impl<T: sealed::HasEngine> Store for T {
         self.engine().due_sites(now, limit).await
     }
 
-    async fn claim_site(
+    async fn schedule_site_checks(
+        &self,
+        site_id: RecordId,
+        first_runs: &[(ScheduledCheck, DateTime<Utc>)],
+    ) -> Result<bool, StoreError> {
+        self.engine()
+            .schedule_site_checks(site_id, first_runs)
+            .await
+    }
+
+    async fn claim_site_checks(
         &self,
         site_id: RecordId,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.engine().claim_site(site_id, now, lease_until).await
+    ) -> Result<Option<Vec<ScheduledCheck>>, StoreError> {
+        self.engine()
+            .claim_site_checks(site_id, now, lease_until)
+            .await
     }
 
-    async fn set_next_run(
+    async fn finish_site_checks(
         &self,
         site_id: RecordId,
-        next_run_at: DateTime<Utc>,
+        next_runs: &[(ScheduledCheck, DateTime<Utc>)],
     ) -> Result<(), StoreError> {
-        self.engine().set_next_run(site_id, next_run_at).await
+        self.engine().finish_site_checks(site_id, next_runs).await
     }
 
-    async fn schedule_new_site(
+    async fn site_check_schedule(
         &self,
         site_id: RecordId,
-        first_run_at: DateTime<Utc>,
+    ) -> Result<BTreeMap<ScheduledCheck, DateTime<Utc>>, StoreError> {
+        self.engine().site_check_schedule(site_id).await
+    }
+
+    async fn due_check_counts(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<BTreeMap<ScheduledCheck, u64>, StoreError> {
+        self.engine().due_check_counts(now).await
+    }
+
+    async fn claim_daily_job(
+        &self,
+        job: &str,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        self.engine().schedule_new_site(site_id, first_run_at).await
+        self.engine()
+            .claim_daily_job(job, day, now, lease_until)
+            .await
+    }
+
+    async fn finish_daily_job(
+        &self,
+        job: &str,
+        day: NaiveDate,
+        done_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.engine().finish_daily_job(job, day, done_at).await
+    }
+
+    async fn site_records(&self, site_ids: &[RecordId]) -> Result<SiteRecords, StoreError> {
+        self.engine().site_records(site_ids).await
+    }
+
+    async fn findings_changed_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Finding>, StoreError> {
+        self.engine().findings_changed_since(since).await
     }
 
     async fn notify_marks(&self, finding_ids: &[RecordId]) -> Result<Vec<NotifyMark>, StoreError> {

@@ -1,11 +1,13 @@
 //! Listing records with filters and pagination.
 
+use beian_core::finding::Severity;
 use beian_core::model::{FilingKind, FilingStatus, Record, RecordId, RecordKind, RecordStatus};
 use chrono::NaiveDate;
 use sqlx::AssertSqlSafe;
 
 use crate::engine::Engine;
 use crate::error::{StoreError, from_sqlx};
+use crate::findings::severity_rank;
 use crate::records::{
     Params, RowReader, SqlValue, bind_values, decode, format_date, limit_or_all, table,
 };
@@ -27,6 +29,12 @@ pub struct ListQuery {
     pub filing_kind: Option<FilingKind>,
     /// Domains expiring strictly before this date (listed soonest first).
     pub expiring_before: Option<NaiveDate>,
+    /// Websites whose subject's name or id number contains this (case-insensitive).
+    pub subject_search: Option<String>,
+    /// Websites hosted by this access provider (exact name, as stored).
+    pub access_provider: Option<String>,
+    /// Websites with an unresolved finding at least this severe.
+    pub min_finding_severity: Option<Severity>,
     /// Page size; 0 means no limit.
     pub limit: u32,
     pub offset: u32,
@@ -42,6 +50,9 @@ impl Default for ListQuery {
             status: None,
             filing_kind: None,
             expiring_before: None,
+            subject_search: None,
+            access_provider: None,
+            min_finding_severity: None,
             limit: 50,
             offset: 0,
         }
@@ -65,11 +76,17 @@ pub struct Page {
     pub total: u64,
 }
 
-/// `LIKE` pattern for a literal substring: `\` escapes the wildcards in both dialects.
+/// `LIKE` pattern for a literal substring of a lower-cased column: `\` escapes the
+/// wildcards in both dialects.
 fn contains_pattern(text: &str) -> String {
+    contains_pattern_exact_case(&text.to_lowercase())
+}
+
+/// `LIKE` pattern for a literal substring, case kept.
+fn contains_pattern_exact_case(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
-    for c in text.to_lowercase().chars() {
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }
@@ -157,6 +174,39 @@ pub(crate) fn conditions(
         let p = params.push(SqlValue::Text(Some(format_date(date))));
         out.push(format!("expires_on IS NOT NULL AND expires_on < {p}"));
     }
+    if let Some(search) = query
+        .subject_search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if kind != K::Website {
+            return Err(unsupported("subject_search"));
+        }
+        let p = params.push(SqlValue::Text(Some(contains_pattern(search))));
+        out.push(format!(
+            "subject_id IN (SELECT id FROM subjects WHERE LOWER(name) LIKE {p} ESCAPE '\\' \
+             OR LOWER(id_number) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(provider) = &query.access_provider {
+        if kind != K::Website {
+            return Err(unsupported("access_provider"));
+        }
+        // The providers are a JSON array of strings: match one whole element.
+        let element = serde_json::to_string(provider.trim()).unwrap_or_default();
+        let p = params.push(SqlValue::Text(Some(contains_pattern_exact_case(&element))));
+        out.push(format!("access_providers LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(min) = query.min_finding_severity {
+        if kind != K::Website {
+            return Err(unsupported("min_finding_severity"));
+        }
+        let p = params.push(SqlValue::Int(Some(severity_rank(min))));
+        out.push(format!(
+            "id IN (SELECT site_id FROM site_finding_counts WHERE n > 0 AND severity_rank >= {p})"
+        ));
+    }
     Ok(out)
 }
 
@@ -179,6 +229,7 @@ impl Engine {
                     order,
                     limit: query.limit,
                     offset: query.offset,
+                    counting: Counting::Exact,
                     count_context: "counting records",
                     list_context: "listing records",
                 },
@@ -189,8 +240,30 @@ impl Engine {
             .iter()
             .map(|row| decode(query.kind, row, &self.target))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { items, total })
+        Ok(Page {
+            items,
+            total: total.count,
+        })
     }
+}
+
+/// How a listing learns its total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counting {
+    /// `COUNT(*)` of every matching row.
+    Exact,
+    /// Already known (from the count tables).
+    Known(u64),
+    /// Counted up to this many and no further: past it the total is a lower bound, because
+    /// counting a million rows costs more than the page itself.
+    UpTo(u64),
+}
+
+/// A listing's total and whether it is exact (else: at least this many).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Total {
+    pub count: u64,
+    pub exact: bool,
 }
 
 /// One page of a filtered listing: `SELECT columns FROM table WHERE conditions ORDER BY order`
@@ -203,6 +276,7 @@ pub(crate) struct PageSelect<'a> {
     /// 0 means no limit.
     pub limit: u32,
     pub offset: u32,
+    pub counting: Counting,
     /// How error messages name the two statements, e.g. `counting findings`.
     pub count_context: &'static str,
     pub list_context: &'static str,
@@ -214,21 +288,43 @@ impl Engine {
         &self,
         select: PageSelect<'_>,
         values: Vec<SqlValue>,
-    ) -> Result<(u64, Vec<sqlx::any::AnyRow>), StoreError> {
+    ) -> Result<(Total, Vec<sqlx::any::AnyRow>), StoreError> {
         let where_clause = if select.conditions.is_empty() {
             String::new()
         } else {
             format!("WHERE {}", select.conditions.join(" AND "))
         };
-        let count_sql = format!("SELECT COUNT(*) AS n FROM {} {where_clause}", select.table);
-        let row = bind_values(
-            sqlx::query(AssertSqlSafe(count_sql)),
-            values.iter().cloned(),
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| from_sqlx(&self.target, select.count_context, e))?;
-        let total = RowReader::new(&row, select.table, &self.target).int("n")?;
+        let total = match select.counting {
+            Counting::Known(count) => Total { count, exact: true },
+            Counting::Exact => Total {
+                count: self
+                    .count_rows(
+                        format!("SELECT COUNT(*) AS n FROM {} {where_clause}", select.table),
+                        &values,
+                        &select,
+                    )
+                    .await?,
+                exact: true,
+            },
+            Counting::UpTo(cap) => {
+                let counted = self
+                    .count_rows(
+                        format!(
+                            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {} {where_clause} \
+                             LIMIT {}) capped",
+                            select.table,
+                            cap.saturating_add(1)
+                        ),
+                        &values,
+                        &select,
+                    )
+                    .await?;
+                Total {
+                    count: counted.min(cap),
+                    exact: counted <= cap,
+                }
+            }
+        };
         let limit = values.len() + 1;
         let page_sql = format!(
             "SELECT {} FROM {} {where_clause} ORDER BY {} LIMIT ${limit} OFFSET ${}",
@@ -243,7 +339,21 @@ impl Engine {
             .fetch_all(&self.pool)
             .await
             .map_err(|e| from_sqlx(&self.target, select.list_context, e))?;
-        Ok((u64::try_from(total).unwrap_or_default(), rows))
+        Ok((total, rows))
+    }
+
+    async fn count_rows(
+        &self,
+        sql: String,
+        values: &[SqlValue],
+        select: &PageSelect<'_>,
+    ) -> Result<u64, StoreError> {
+        let row = bind_values(sqlx::query(AssertSqlSafe(sql)), values.iter().cloned())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| from_sqlx(&self.target, select.count_context, e))?;
+        let counted = RowReader::new(&row, select.table, &self.target).int("n")?;
+        Ok(u64::try_from(counted).unwrap_or_default())
     }
 }
 

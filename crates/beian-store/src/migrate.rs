@@ -40,6 +40,8 @@ embedded_migrations![
     (3, "users and sessions", "0003_users_and_sessions"),
     (4, "site schedule", "0004_site_schedule"),
     (5, "notification log", "0005_notification_log"),
+    (6, "check schedule", "0006_check_schedule"),
+    (7, "finding counts", "0007_finding_counts"),
 ];
 
 /// Brings the schema up to date; each migration runs in its own transaction.

@@ -6,12 +6,14 @@
 //! and the `notify.send` audit entries of its deliveries are written in one transaction,
 //! so the log never claims a delivery the audit log does not show.
 
+use beian_core::finding::Finding;
 use beian_core::model::RecordId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, to_micros};
+use crate::engine::{Engine, now_micros, to_micros};
 use crate::error::{Entity, StoreError};
+use crate::findings::{FINDING_COLUMNS, decode_finding};
 use crate::records::{RowReader, format_instant};
 use crate::write::AuditedWrite;
 
@@ -108,5 +110,25 @@ impl Engine {
             );
         }
         write.commit().await
+    }
+
+    /// The daily digest's findings: opened or resolved at or after `since`, oldest first.
+    pub(crate) async fn findings_changed_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Finding>, StoreError> {
+        let since = format_instant(to_micros(since));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {FINDING_COLUMNS} FROM findings \
+             WHERE first_seen >= $1 OR resolved_at >= $1 ORDER BY id"
+        )))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(self.fail("reading the findings changed since the last digest"))?;
+        let now = now_micros();
+        rows.iter()
+            .map(|row| decode_finding(row, &self.target, now))
+            .collect()
     }
 }

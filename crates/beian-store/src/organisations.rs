@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
+use crate::counts::CountScope;
 use crate::engine::Engine;
 use crate::error::{BackendFault, StoreError, classify, from_sqlx};
 use crate::findings::{FindingPage, FindingQuery};
-use crate::list::{ListQuery, Page, PageSelect};
+use crate::list::{Counting, ListQuery, Page, PageSelect};
 use crate::records::{Params, RowReader, SqlValue, bind_values, decode, table};
 use crate::users::{UserId, Write, invalid, no_such_user};
 use crate::write::audit_json;
@@ -45,7 +46,7 @@ fn decode_organisation(row: &AnyRow, target: &str) -> Result<Organisation, Store
 
 /// `IN (…)` over ids, with their placeholders pushed onto `params`. An empty list
 /// matches nothing (`IN ()` is not SQL).
-fn in_list(ids: &[i64], params: &mut Params) -> String {
+pub(crate) fn in_list(ids: &[i64], params: &mut Params) -> String {
     if ids.is_empty() {
         return "IN (NULL)".to_owned();
     }
@@ -275,6 +276,7 @@ impl Engine {
                     order: "id",
                     limit: query.limit,
                     offset: query.offset,
+                    counting: Counting::Exact,
                     count_context: "counting sites",
                     list_context: "listing sites",
                 },
@@ -285,7 +287,10 @@ impl Engine {
             .iter()
             .map(|row| decode(RecordKind::Website, row, &self.target))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { items, total })
+        Ok(Page {
+            items,
+            total: total.count,
+        })
     }
 
     /// A listing of findings restricted to the sites of `organisations`, with the same
@@ -295,13 +300,8 @@ impl Engine {
         organisations: &[OrganisationId],
         query: &FindingQuery,
     ) -> Result<FindingPage, StoreError> {
-        self.list_findings_where(query, |params| {
-            Some(format!(
-                "site_id IN (SELECT id FROM websites WHERE organisation_id {})",
-                in_list(organisations, params)
-            ))
-        })
-        .await
+        self.list_findings_scoped(query, CountScope::Organisations(organisations))
+            .await
     }
 
     /// Cases of the sites of `organisations`; a case that names no site belongs to the

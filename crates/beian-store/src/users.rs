@@ -455,6 +455,50 @@ impl Engine {
         write.commit().await
     }
 
+    /// Changes a user's role (it applies at their next request: sessions read the user
+    /// each time). Audited as `user.role` with the roles before and after.
+    pub(crate) async fn set_user_role(
+        &self,
+        actor: &str,
+        user_id: UserId,
+        role: Role,
+    ) -> Result<User, StoreError> {
+        let before = self
+            .get_user(user_id)
+            .await?
+            .ok_or_else(|| no_such_user(user_id))?;
+        let mut write = Write::begin(self).await?;
+        let at = write.at;
+        let changed = bind_values(
+            sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3"),
+            [
+                SqlValue::text(role.as_str()),
+                SqlValue::instant(at),
+                SqlValue::Int(Some(user_id)),
+            ],
+        )
+        .execute(write.conn())
+        .await
+        .map_err(self.fail("changing a role"))?;
+        if changed.rows_affected() == 0 {
+            return Err(no_such_user(user_id));
+        }
+        write.audit(
+            actor,
+            "user.role",
+            "user",
+            user_id,
+            Some(before.role.as_str().to_owned()),
+            Some(role.as_str().to_owned()),
+        );
+        write.commit().await?;
+        Ok(User {
+            role,
+            updated_at: at,
+            ..before
+        })
+    }
+
     /// Starts a session for `token` (stored hashed) until `expires_at`; sessions that
     /// have run out are cleared on the way. Not audited: logging in changes no data.
     pub(crate) async fn create_session(

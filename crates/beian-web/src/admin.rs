@@ -24,26 +24,32 @@ fn manages(admin: &Principal, user: &User) -> bool {
     user.organisations.iter().any(|org| admin.sees(*org))
 }
 
+/// The users `admin` manages (the settings page lists these too).
+pub(crate) async fn managed_users(
+    state: &AppState,
+    admin: &Principal,
+) -> Result<Vec<User>, ApiError> {
+    let users = state.store().list_users().await?;
+    Ok(users
+        .into_iter()
+        .filter(|user| manages(admin, user))
+        .collect())
+}
+
 pub async fn list_users(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
 ) -> Result<Json<Vec<User>>, ApiError> {
-    let users = state.store().list_users().await?;
-    Ok(Json(
-        users
-            .into_iter()
-            .filter(|user| manages(&principal, user))
-            .collect(),
-    ))
+    managed_users(&state, &principal).await.map(Json)
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
-    name: String,
-    password: String,
-    role: Role,
-    organisations: Vec<OrganisationId>,
+    pub(crate) name: String,
+    pub(crate) password: String,
+    pub(crate) role: Role,
+    pub(crate) organisations: Vec<OrganisationId>,
 }
 
 pub async fn create_user(
@@ -51,6 +57,16 @@ pub async fn create_user(
     Extension(principal): Extension<Principal>,
     Body(body): Body<CreateUser>,
 ) -> Result<Response, ApiError> {
+    let user = new_user(&state, &principal, body).await?;
+    Ok((StatusCode::CREATED, Json(user)).into_response())
+}
+
+/// Creates a user in organisations the administrator is in, with a password long enough.
+pub(crate) async fn new_user(
+    state: &AppState,
+    principal: &Principal,
+    body: CreateUser,
+) -> Result<User, ApiError> {
     if body.password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ApiError::invalid(
             format!("密码至少 {MIN_PASSWORD_CHARS} 个字符"),
@@ -76,7 +92,53 @@ pub async fn create_user(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(user)).into_response())
+    Ok(user)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetRole {
+    role: Role,
+}
+
+/// Gives a managed user another role. An administrator cannot change their own role, so
+/// an organisation is never left without the administrator who did it by mistake.
+pub(crate) async fn change_role(
+    state: &AppState,
+    principal: &Principal,
+    user_id: UserId,
+    role: Role,
+) -> Result<User, ApiError> {
+    let not_found = || ApiError::not_found("user", "用户");
+    let user = state
+        .store()
+        .get_user(user_id)
+        .await?
+        .ok_or_else(not_found)?;
+    if !manages(principal, &user) {
+        return Err(not_found());
+    }
+    if user.id == principal.user.id {
+        return Err(ApiError::invalid(
+            "不能修改自己的角色；请另一位管理员操作",
+            "you cannot change your own role; ask another administrator",
+        ));
+    }
+    Ok(state
+        .store()
+        .set_user_role(&principal.actor(), user_id, role)
+        .await?)
+}
+
+pub async fn set_role(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Id(id): Id,
+    Body(body): Body<SetRole>,
+) -> Result<Json<User>, ApiError> {
+    change_role(&state, &principal, id, body.role)
+        .await
+        .map(Json)
 }
 
 /// Tokens of the users this administrator manages.

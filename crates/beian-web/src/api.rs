@@ -26,7 +26,10 @@ pub struct PageOf<T> {
     pub items: Vec<T>,
     pub page: u32,
     pub per_page: u32,
+    /// How many match; at least this many when `total_exact` is false (a findings
+    /// listing filtered by rule or state stops counting at [`beian_store::COUNT_CAP`]).
     pub total: u64,
+    pub total_exact: bool,
 }
 
 /// `page`/`per_page` as `(limit, offset)`, refused when out of range.
@@ -135,6 +138,7 @@ pub async fn list_sites(
         page,
         per_page,
         total: listed.total,
+        total_exact: true,
     }))
 }
 
@@ -210,6 +214,7 @@ pub async fn list_findings(
         page,
         per_page,
         total: listed.total,
+        total_exact: listed.total_exact,
     }))
 }
 
@@ -322,6 +327,7 @@ pub async fn list_cases(
         page,
         per_page,
         total,
+        total_exact: true,
     }))
 }
 
@@ -337,15 +343,7 @@ pub async fn get_case(
     Extension(principal): Extension<Principal>,
     Id(id): Id,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    let not_found = || ApiError::not_found("case", "工单");
-    let case = state.store().get_case(id).await?.ok_or_else(not_found)?;
-    let visible = match case.site_id {
-        Some(site) => visible_site(&state, &principal, site).await.is_ok(),
-        None => principal.sees(beian_store::DEFAULT_ORGANISATION),
-    };
-    if !visible {
-        return Err(not_found());
-    }
+    let case = crate::api_cases::visible_case(&state, &principal, id).await?;
     let events = state.store().case_events(id).await?;
     Ok(Json(CaseDetail { case, events }))
 }

@@ -54,6 +54,11 @@ pub enum ApiError {
 
     #[error("服务器内部错误，详情见服务日志 / internal error; the server log has the details")]
     Internal,
+
+    /// A document could not be produced on this server (e.g. no CJK font for PDFs); the
+    /// message says what to install.
+    #[error("无法生成文档：{0}")]
+    Document(String),
 }
 
 #[derive(Serialize)]
@@ -90,6 +95,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Busy => "busy",
             ApiError::Internal => "internal",
+            ApiError::Document(_) => "document_unavailable",
         }
     }
 
@@ -103,7 +109,7 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal | ApiError::Document(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

@@ -25,6 +25,8 @@
 
 pub mod admin;
 pub mod api;
+pub mod api_cases;
+pub mod api_import;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -33,6 +35,7 @@ pub mod openapi;
 pub mod pages;
 pub mod routes;
 pub mod session;
+pub mod settings_view;
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -45,6 +48,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use auth::{PasswordCost, Principal};
 pub use error::ApiError;
+pub use settings_view::SettingsView;
 
 /// Settings of the web server.
 #[derive(Debug, Clone)]
@@ -63,6 +67,8 @@ pub struct WebConfig {
     /// Off by default; turn it on when the port is reachable by people who should not
     /// see the portfolio's counts and the scraper runs on the same host.
     pub metrics_loopback_only: bool,
+    /// Notification and schedule settings, shown read-only on `/settings`.
+    pub settings: SettingsView,
 }
 
 impl Default for WebConfig {
@@ -74,6 +80,7 @@ impl Default for WebConfig {
             password_cost: PasswordCost::default(),
             metrics: true,
             metrics_loopback_only: false,
+            settings: SettingsView::default(),
         }
     }
 }
@@ -85,6 +92,7 @@ struct Inner {
     /// A hash of a random password, checked when the user name is unknown.
     decoy_hash: String,
     http_metrics: metrics::HttpMetrics,
+    scheduler_metrics: Arc<metrics::SchedulerMetrics>,
 }
 
 /// What every handler shares. Cheap to clone.
@@ -107,6 +115,7 @@ impl AppState {
                 config,
                 decoy_hash,
                 http_metrics: metrics::HttpMetrics::default(),
+                scheduler_metrics: Arc::default(),
             }),
         }
     }
@@ -130,6 +139,12 @@ impl AppState {
     /// This state's HTTP request counters, shown by `/metrics`.
     pub fn http_metrics(&self) -> &metrics::HttpMetrics {
         &self.inner.http_metrics
+    }
+
+    /// The scheduler's figures shown by `/metrics`; `beian serve` hands them to the
+    /// scheduler it runs.
+    pub fn scheduler_metrics(&self) -> &Arc<metrics::SchedulerMetrics> {
+        &self.inner.scheduler_metrics
     }
 }
 

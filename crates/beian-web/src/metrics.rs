@@ -1,6 +1,10 @@
 //! Prometheus `/metrics`: HTTP requests by route template, method and status, request
-//! durations by route, findings by severity and sites by status (counted in the store at
-//! scrape time), and `beian_build_info`.
+//! durations by route, findings by severity, sites by status and checks due by check
+//! (counted in the store at scrape time), the scheduler's scans by outcome, probe
+//! latencies by probe and last round ([`SchedulerMetrics`]), and `beian_build_info`.
+//!
+//! The scheduler lives in beian-engine, which sits right of this crate: the engine only
+//! knows a trait, and `beian serve` hands it this state's [`SchedulerMetrics`] behind it.
 //!
 //! Written over atomics in the Prometheus text exposition format (version 0.0.4) rather
 //! than with the `metrics` facade and its exporter: the exporter's recorder is global to
@@ -51,24 +55,149 @@ type RouteKey = (&'static str, String);
 /// Method label, route template and status code.
 type RequestKey = (&'static str, String, u16);
 
-/// Durations of one route and method: a count per bucket (not cumulative; the
-/// exposition sums them), the total count and the sum in microseconds.
-#[derive(Default)]
-struct Histogram {
-    buckets: [AtomicU64; BUCKETS.len()],
+/// Upper bounds of the probe latency buckets, in seconds: probes wait on remote servers
+/// (WHOIS, slow sites) up to their timeouts, so the range reaches a minute.
+const PROBE_BUCKETS: [f64; 12] = [
+    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+];
+
+/// The probe kinds timed by `beian_probe_duration_seconds`.
+pub const PROBE_KINDS: [&str; 4] = ["registration", "dns", "http", "tls"];
+
+/// How a scheduled scan round ended, as counted by `beian_scans_total`.
+pub const SCAN_OUTCOMES: [&str; 2] = ["completed", "failed"];
+
+/// Durations: a count per bucket of `bounds` (not cumulative; the exposition sums them),
+/// the total count and the sum in microseconds.
+struct Histogram<const N: usize> {
+    buckets: [AtomicU64; N],
     count: AtomicU64,
     sum_micros: AtomicU64,
 }
 
-impl Histogram {
-    fn observe(&self, elapsed: Duration) {
+impl<const N: usize> Default for Histogram<N> {
+    fn default() -> Self {
+        Histogram {
+            buckets: std::array::from_fn(|_| AtomicU64::new(0)),
+            count: AtomicU64::new(0),
+            sum_micros: AtomicU64::new(0),
+        }
+    }
+}
+
+impl<const N: usize> Histogram<N> {
+    fn observe(&self, bounds: &[f64; N], elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
-        if let Some(index) = BUCKETS.iter().position(|bound| seconds <= *bound) {
+        if let Some(index) = bounds.iter().position(|bound| seconds <= *bound) {
             self.buckets[index].fetch_add(1, Ordering::Relaxed);
         }
         self.count.fetch_add(1, Ordering::Relaxed);
         let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         self.sum_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    /// The `_bucket`, `_sum` and `_count` lines of `name` with `labels`.
+    fn render(&self, out: &mut String, name: &str, labels: &str, bounds: &[f64; N]) {
+        // Read count first: buckets incremented meanwhile make `+Inf` at least the sum of
+        // the finite buckets, as the format requires.
+        let count = self.count.load(Ordering::Relaxed);
+        let mut cumulative = 0;
+        for (bound, bucket) in bounds.iter().zip(&self.buckets) {
+            cumulative += bucket.load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{{labels},le=\"{bound}\"}} {}",
+                cumulative.min(count)
+            );
+        }
+        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{{labels},le=\"+Inf\"}} {count}\n\
+             {name}_sum{{{labels}}} {sum}\n\
+             {name}_count{{{labels}}} {count}"
+        );
+    }
+}
+
+/// The scheduler's figures: scheduled scan rounds by outcome, probe latencies by probe
+/// kind, and when the last round ended. Fixed series (every label value known up front),
+/// so they read 0 rather than missing until the scheduler has run.
+#[derive(Default)]
+pub struct SchedulerMetrics {
+    scans: [AtomicU64; SCAN_OUTCOMES.len()],
+    probes: [Histogram<{ PROBE_BUCKETS.len() }>; PROBE_KINDS.len()],
+    /// Unix time of the last round in microseconds; 0 before the first.
+    last_tick_micros: AtomicU64,
+}
+
+impl std::fmt::Debug for SchedulerMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchedulerMetrics").finish_non_exhaustive()
+    }
+}
+
+impl SchedulerMetrics {
+    /// Counts a scheduled scan round that ended as `outcome` (one of [`SCAN_OUTCOMES`];
+    /// anything else is ignored so callers cannot mint series).
+    pub fn scan_finished(&self, outcome: &str) {
+        if let Some(index) = SCAN_OUTCOMES.iter().position(|known| *known == outcome) {
+            self.scans[index].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Times one probe of kind `probe` (one of [`PROBE_KINDS`]; others are ignored).
+    pub fn probe_latency(&self, probe: &str, elapsed: Duration) {
+        if let Some(index) = PROBE_KINDS.iter().position(|known| *known == probe) {
+            self.probes[index].observe(&PROBE_BUCKETS, elapsed);
+        }
+    }
+
+    /// Notes the end of a scheduler round, as Unix microseconds.
+    pub fn tick(&self, unix_micros: u64) {
+        self.last_tick_micros.store(unix_micros, Ordering::Relaxed);
+    }
+
+    fn render(&self, out: &mut String) {
+        header_lines(
+            out,
+            "beian_scans_total",
+            "counter",
+            "Scheduled scan rounds, by outcome",
+        );
+        for (outcome, count) in SCAN_OUTCOMES.iter().zip(&self.scans) {
+            let _ = writeln!(
+                out,
+                "beian_scans_total{{outcome=\"{outcome}\"}} {}",
+                count.load(Ordering::Relaxed)
+            );
+        }
+        header_lines(
+            out,
+            "beian_probe_duration_seconds",
+            "histogram",
+            "Time one probe of a scheduled scan took, by probe kind",
+        );
+        for (probe, histogram) in PROBE_KINDS.iter().zip(&self.probes) {
+            histogram.render(
+                out,
+                "beian_probe_duration_seconds",
+                &format!("probe=\"{probe}\""),
+                &PROBE_BUCKETS,
+            );
+        }
+        header_lines(
+            out,
+            "beian_scheduler_last_tick_timestamp_seconds",
+            "gauge",
+            "Unix time the scheduler in this process last finished a round (0: never)",
+        );
+        let micros = self.last_tick_micros.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "beian_scheduler_last_tick_timestamp_seconds {}",
+            micros as f64 / 1e6
+        );
     }
 }
 
@@ -77,7 +206,7 @@ impl Histogram {
 #[derive(Default)]
 pub struct HttpMetrics {
     requests: RwLock<HashMap<RequestKey, Arc<AtomicU64>>>,
-    durations: RwLock<HashMap<RouteKey, Arc<Histogram>>>,
+    durations: RwLock<HashMap<RouteKey, Arc<Histogram<{ BUCKETS.len() }>>>>,
 }
 
 impl std::fmt::Debug for HttpMetrics {
@@ -127,7 +256,7 @@ impl HttpMetrics {
         let method = method_label(method);
         series(&self.requests, (method, route.to_owned(), status.as_u16()))
             .fetch_add(1, Ordering::Relaxed);
-        series(&self.durations, (method, route.to_owned())).observe(elapsed);
+        series(&self.durations, (method, route.to_owned())).observe(&BUCKETS, elapsed);
     }
 
     /// The HTTP series in the text format, sorted so scrapes diff cleanly.
@@ -170,24 +299,11 @@ impl HttpMetrics {
         );
         for ((method, route), histogram) in durations {
             let labels = format!("route=\"{}\",method=\"{method}\"", escape(&route));
-            // Read count first: buckets incremented meanwhile make `+Inf` at least the
-            // sum of the finite buckets, as the format requires.
-            let count = histogram.count.load(Ordering::Relaxed);
-            let mut cumulative = 0;
-            for (bound, bucket) in BUCKETS.iter().zip(&histogram.buckets) {
-                cumulative += bucket.load(Ordering::Relaxed);
-                let _ = writeln!(
-                    out,
-                    "beian_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
-                    cumulative.min(count)
-                );
-            }
-            let sum = histogram.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-            let _ = writeln!(
+            histogram.render(
                 out,
-                "beian_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}\n\
-                 beian_http_request_duration_seconds_sum{{{labels}}} {sum}\n\
-                 beian_http_request_duration_seconds_count{{{labels}}} {count}"
+                "beian_http_request_duration_seconds",
+                &labels,
+                &BUCKETS,
             );
         }
     }
@@ -226,6 +342,8 @@ struct StoreCounts {
     /// Unresolved findings (open, acknowledged or suppressed), by severity.
     findings: Vec<(Severity, u64)>,
     sites: Vec<(&'static str, u64)>,
+    /// Checks of active sites due now, by check.
+    due: Vec<(&'static str, u64)>,
 }
 
 /// Only totals: each query asks for one row and reads the match count.
@@ -261,7 +379,17 @@ async fn store_counts(store: &impl Store) -> Result<StoreCounts, StoreError> {
             .await?;
         sites.push((status, page.total));
     }
-    Ok(StoreCounts { findings, sites })
+    let due = store
+        .due_check_counts(chrono::Utc::now())
+        .await?
+        .into_iter()
+        .map(|(check, count)| (check.as_str(), count))
+        .collect();
+    Ok(StoreCounts {
+        findings,
+        sites,
+        due,
+    })
 }
 
 /// The whole exposition of `state`: HTTP series, store gauges and build info. A store
@@ -281,6 +409,7 @@ pub async fn render(state: &AppState) -> String {
         escape(env!("CARGO_PKG_VERSION"))
     );
     state.http_metrics().render(&mut out);
+    state.scheduler_metrics().render(&mut out);
 
     let counts = store_counts(state.store()).await;
     header_lines(
@@ -308,6 +437,15 @@ pub async fn render(state: &AppState) -> String {
             header_lines(&mut out, "beian_sites", "gauge", "Websites, by status");
             for (status, count) in counts.sites {
                 let _ = writeln!(out, "beian_sites{{status=\"{status}\"}} {count}");
+            }
+            header_lines(
+                &mut out,
+                "beian_checks_due",
+                "gauge",
+                "Scheduled checks of active sites due now (the queue), by check",
+            );
+            for (check, count) in counts.due {
+                let _ = writeln!(out, "beian_checks_due{{check=\"{check}\"}} {count}");
             }
         }
         Err(error) => tracing::warn!(%error, "metrics: reading counts from the store failed"),
@@ -376,5 +514,41 @@ mod tests {
         ] {
             assert!(out.lines().any(|l| l == line), "{line} not in\n{out}");
         }
+    }
+
+    #[test]
+    fn scheduler_series_are_fixed_and_count() {
+        let metrics = SchedulerMetrics::default();
+        let mut out = String::new();
+        metrics.render(&mut out);
+        for line in [
+            "beian_scans_total{outcome=\"completed\"} 0",
+            "beian_scans_total{outcome=\"failed\"} 0",
+            "beian_probe_duration_seconds_count{probe=\"registration\"} 0",
+            "beian_scheduler_last_tick_timestamp_seconds 0",
+        ] {
+            assert!(out.lines().any(|l| l == line), "{line} not in\n{out}");
+        }
+        metrics.scan_finished("completed");
+        metrics.scan_finished("invented");
+        metrics.probe_latency("dns", Duration::from_millis(20));
+        metrics.probe_latency("whois?", Duration::from_millis(20));
+        metrics.tick(1_700_000_000_500_000);
+        let mut out = String::new();
+        metrics.render(&mut out);
+        for line in [
+            "beian_scans_total{outcome=\"completed\"} 1",
+            "beian_probe_duration_seconds_bucket{probe=\"dns\",le=\"0.01\"} 0",
+            "beian_probe_duration_seconds_bucket{probe=\"dns\",le=\"0.025\"} 1",
+            "beian_probe_duration_seconds_count{probe=\"dns\"} 1",
+            "beian_probe_duration_seconds_count{probe=\"http\"} 0",
+            "beian_scheduler_last_tick_timestamp_seconds 1700000000.5",
+        ] {
+            assert!(out.lines().any(|l| l == line), "{line} not in\n{out}");
+        }
+        assert!(
+            !out.contains("invented") && !out.contains("whois?"),
+            "{out}"
+        );
     }
 }

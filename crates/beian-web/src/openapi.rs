@@ -23,7 +23,9 @@ fn operation(route: &RouteSpec) -> Value {
     let mut parameters: Vec<Value> = path_parameters(route.path)
         .into_iter()
         .map(|name| {
-            json!({ "name": name, "in": "path", "required": true, "schema": { "type": "integer" } })
+            // Ids are numbers; other path segments (a checklist item, a file name) are text.
+            let kind = if name == "id" { "integer" } else { "string" };
+            json!({ "name": name, "in": "path", "required": true, "schema": { "type": kind } })
         })
         .collect();
     parameters.extend(route.query.iter().map(|(name, kind, description)| {
@@ -36,7 +38,9 @@ fn operation(route: &RouteSpec) -> Value {
     let success = if route.success == 204 {
         json!({ "description": "done, no content" })
     } else {
-        json!({ "description": "ok", "content": { "application/json": { "schema": {} } } })
+        let mut content = Map::new();
+        content.insert(route.produces.to_owned(), json!({ "schema": {} }));
+        json!({ "description": "ok", "content": content })
     };
     responses.insert(route.success.to_string(), success);
     responses.insert("400".into(), error_response("invalid input"));
@@ -74,7 +78,19 @@ fn operation(route: &RouteSpec) -> Value {
     if !parameters.is_empty() {
         operation.insert("parameters".into(), Value::Array(parameters));
     }
-    if let Some(required) = route.body {
+    if !route.consumes.is_empty() {
+        let mut content = Map::new();
+        for media in route.consumes {
+            content.insert(
+                (*media).to_owned(),
+                json!({ "schema": { "type": "string", "format": "binary" } }),
+            );
+        }
+        operation.insert(
+            "requestBody".into(),
+            json!({ "required": true, "content": content }),
+        );
+    } else if let Some(required) = route.body {
         operation.insert(
             "requestBody".into(),
             json!({

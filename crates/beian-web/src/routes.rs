@@ -11,7 +11,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use beian_store::Role;
 
 use crate::auth::guard;
-use crate::{AppState, admin, api, session};
+use crate::{AppState, admin, api, api_cases, api_import, session};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,14 @@ pub enum Endpoint {
     ListOrganisations,
     CreateOrganisation,
     MoveSite,
+    AdvanceCase,
+    NoteCase,
+    TickCaseItem,
+    CaseDocument,
+    FindingsReport,
+    PortfolioReport,
+    Import,
+    SetUserRole,
 }
 
 /// One route: what it is, who may call it, and how the OpenAPI document describes it.
@@ -65,6 +73,11 @@ pub struct RouteSpec {
     pub query: &'static [(&'static str, &'static str, &'static str)],
     /// Names of the request body's required fields (JSON object), if it takes one.
     pub body: Option<&'static [&'static str]>,
+    /// The media type of a successful answer (downloads are not JSON).
+    pub produces: &'static str,
+    /// Media types of a raw (non-JSON) request body, e.g. an uploaded file; empty when the
+    /// body, if any, is JSON.
+    pub consumes: &'static [&'static str],
 }
 
 const PAGE: (&str, &str, &str) = ("page", "integer", "1-based page number (default 1)");
@@ -92,8 +105,14 @@ fn spec(
         success: 200,
         query: &[],
         body: None,
+        produces: JSON,
+        consumes: &[],
     }
 }
+
+const JSON: &str = "application/json";
+const PDF_DOCX: &str = "application/pdf";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Every route the router has.
 pub fn routes() -> Vec<RouteSpec> {
@@ -274,6 +293,17 @@ pub fn routes() -> Vec<RouteSpec> {
                 "新建用户 / create a user",
             )
         },
+        RouteSpec {
+            body: Some(&["role"]),
+            ..spec(
+                Method::PUT,
+                "/api/v1/users/{id}/role",
+                ADMIN,
+                E::SetUserRole,
+                "admin",
+                "修改用户角色（不能改自己的） / change a user's role (not your own)",
+            )
+        },
         spec(
             Method::GET,
             "/api/v1/tokens",
@@ -333,6 +363,89 @@ pub fn routes() -> Vec<RouteSpec> {
                 "把网站移到另一个组织 / move a site to another of your organisations",
             )
         },
+        RouteSpec {
+            body: Some(&["to"]),
+            ..spec(
+                Method::POST,
+                "/api/v1/cases/{id}/advance",
+                OPERATOR,
+                E::AdvanceCase,
+                "cases",
+                "推进工单到允许的下一状态（可附备注） / move a case to an allowed next state, with an optional note",
+            )
+        },
+        RouteSpec {
+            body: Some(&["text"]),
+            ..spec(
+                Method::POST,
+                "/api/v1/cases/{id}/notes",
+                OPERATOR,
+                E::NoteCase,
+                "cases",
+                "给工单加备注 / add a note to a case",
+            )
+        },
+        RouteSpec {
+            query: &[("done", "boolean", "false unticks the item (default true)")],
+            ..spec(
+                Method::POST,
+                "/api/v1/cases/{id}/checklist/{item}",
+                OPERATOR,
+                E::TickCaseItem,
+                "cases",
+                "勾选材料清单项 / tick a checklist item",
+            )
+        },
+        RouteSpec {
+            produces: PDF_DOCX,
+            ..spec(
+                Method::GET,
+                "/api/v1/cases/{id}/documents/{name}",
+                VIEWER,
+                E::CaseDocument,
+                "cases",
+                "下载工单文档：cancellation.pdf、cancellation.docx（Word）、evidence.pdf / download a case document",
+            )
+        },
+        RouteSpec {
+            query: &[("include_resolved", "boolean", "also list resolved findings")],
+            produces: XLSX,
+            ..spec(
+                Method::GET,
+                "/api/v1/reports/findings.xlsx",
+                VIEWER,
+                E::FindingsReport,
+                "reports",
+                "我所在组织的发现清单（XLSX） / findings of your organisations (XLSX)",
+            )
+        },
+        RouteSpec {
+            produces: "text/html",
+            ..spec(
+                Method::GET,
+                "/api/v1/reports/portfolio.html",
+                VIEWER,
+                E::PortfolioReport,
+                "reports",
+                "我所在组织的资产报告（HTML） / portfolio report of your organisations (HTML)",
+            )
+        },
+        RouteSpec {
+            query: &[(
+                "dry_run",
+                "boolean",
+                "true (default): plan and report only; false: apply when there are no errors",
+            )],
+            consumes: &["text/csv", XLSX],
+            ..spec(
+                Method::POST,
+                "/api/v1/import",
+                OPERATOR,
+                E::Import,
+                "import",
+                "导入备案清单（CSV/XLSX，≤20 MB）：逐行错误、计划变更、是否已写入 / import a portfolio sheet (CSV/XLSX, ≤20 MB): row errors, planned changes, applied or not",
+            )
+        },
     ]
 }
 
@@ -360,6 +473,14 @@ fn handler(endpoint: Endpoint, filter: MethodFilter) -> MethodRouter<AppState> {
         E::ListOrganisations => on(filter, admin::list_organisations),
         E::CreateOrganisation => on(filter, admin::create_organisation),
         E::MoveSite => on(filter, admin::move_site),
+        E::AdvanceCase => on(filter, api_cases::advance_handler),
+        E::NoteCase => on(filter, api_cases::note_handler),
+        E::TickCaseItem => on(filter, api_cases::tick_handler),
+        E::CaseDocument => on(filter, api_cases::document_handler),
+        E::FindingsReport => on(filter, api_cases::findings_report),
+        E::PortfolioReport => on(filter, api_cases::portfolio_report),
+        E::Import => on(filter, api_import::import_handler),
+        E::SetUserRole => on(filter, admin::set_role),
     }
 }
 

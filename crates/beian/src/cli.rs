@@ -104,6 +104,8 @@ pub enum Command {
     User(UserCommand),
     /// 演示：启动实验环境、导入覆盖全部场景的清单、首次扫描并打开仪表盘 / demo: start the lab, import a portfolio covering every scenario, scan it and serve the dashboard
     Demo(crate::commands::demo::DemoArgs),
+    /// 只运行定时检查（不含网页），与 beian serve 及其他 worker 共用数据库中的队列 / run only the scheduler (no web), sharing the queue with `beian serve` and other workers
+    Worker(crate::commands::worker::WorkerArgs),
 }
 
 /// How the probes reach the outside world, on top of `beian.toml`; each flag also reads a
@@ -725,6 +727,14 @@ pub enum BenchCommand {
         /// 压测时长（秒）/ how long the clients run, in seconds
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
         seconds: u64,
+        /// 把生成的数据库保存在此路径；已存在则直接复用（不再生成）/ keep the seeded SQLite
+        /// store at PATH; when it exists, reuse it instead of seeding again
+        #[arg(long, value_name = "PATH")]
+        database: Option<PathBuf>,
+        /// 压测期间同时写入扫描结果（模拟正在运行的扫描）/ while the clients run, keep
+        /// writing scan judgements as a running scan does
+        #[arg(long)]
+        with_scan: bool,
     },
 }
 

@@ -107,14 +107,23 @@ pub struct WebSection {
     pub metrics_loopback_only: Option<bool>,
 }
 
-/// `[schedule]`: how often `beian serve` scans each site.
+/// `[schedule]`: how often the scheduler (`beian serve`, `beian worker`) runs each check.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScheduleSection {
-    /// Between two scans of a site, e.g. `"1h"`.
-    pub interval: Option<String>,
-    /// Between two scans of a site whose domain is expiring or has lapsed, e.g. `"15m"`.
+    /// Between two registration (RDAP / WHOIS) lookups of a site, e.g. `"1d"`.
+    pub registration_interval: Option<String>,
+    /// Between two registration lookups while the site's domain is expiring or has
+    /// lapsed, e.g. `"1h"`.
     pub near_expiry_interval: Option<String>,
+    /// Between two DNS checks, e.g. `"15m"`.
+    pub dns_interval: Option<String>,
+    /// Between two fetches of the pages, e.g. `"1h"`.
+    pub http_interval: Option<String>,
+    /// Between two certificate checks, e.g. `"1d"`.
+    pub tls_interval: Option<String>,
+    /// Beijing time of the daily notification digest, `"HH:MM"`.
+    pub digest_time: Option<String>,
 }
 
 /// Where `beian serve` listens when neither `--bind` nor `[web] bind` says.
@@ -298,13 +307,34 @@ fn schedule_settings(
             }),
     }
     };
+    let digest_at = match &section.digest_time {
+        None => defaults.digest_at,
+        Some(text) => chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
+            UserError::input(format!(
+                "{file}: [schedule] digest_time = \"{text}\" 无效 / [schedule] digest_time = \"{text}\" is invalid"
+            ))
+            .with_fix("写成北京时间 HH:MM，如 \"09:00\" / write a Beijing time as HH:MM, e.g. \"09:00\"")
+        })?,
+    };
     Ok(ScheduleSettings {
-        interval: read("interval", &section.interval, defaults.interval)?,
-        near_expiry_interval: read(
+        registration_interval: read(
+            "registration_interval",
+            &section.registration_interval,
+            defaults.registration_interval,
+        )?,
+        registration_near_expiry_interval: read(
             "near_expiry_interval",
             &section.near_expiry_interval,
-            defaults.near_expiry_interval,
+            defaults.registration_near_expiry_interval,
         )?,
+        dns_interval: read("dns_interval", &section.dns_interval, defaults.dns_interval)?,
+        http_interval: read(
+            "http_interval",
+            &section.http_interval,
+            defaults.http_interval,
+        )?,
+        tls_interval: read("tls_interval", &section.tls_interval, defaults.tls_interval)?,
+        digest_at,
         ..defaults
     })
 }
@@ -632,10 +662,18 @@ pub const CONFIG_TEMPLATE: &str = r##"# 备案卫士 Beian Guard 配置文件 / 
 # metrics_loopback_only = false
 
 [schedule]
-# beian serve 定时扫描每个网站的间隔 / how often `beian serve` scans each site
-# interval = "1h"
-# 域名即将到期或已过期的网站更频繁 / sites whose domain is expiring or has lapsed, more often
-# near_expiry_interval = "15m"
+# 定时检查（beian serve、beian worker）各项的间隔 / how often the scheduler runs each check
+# 注册信息（RDAP/WHOIS）/ registration (RDAP/WHOIS)
+# registration_interval = "1d"
+# 域名即将到期或已过期时的注册信息检查 / registration while the domain is expiring or lapsed
+# near_expiry_interval = "1h"
+# dns_interval = "15m"
+# 页面（各访客身份、内容、随机路径）/ pages (personas, content, random paths)
+# http_interval = "1h"
+# 证书 / certificate
+# tls_interval = "1d"
+# 每日通知汇总的北京时间 / Beijing time of the daily notification digest
+# digest_time = "09:00"
 
 # ---- 规则 / rules (beian scan) ----
 # 环境变量 BEIAN_TODAY=YYYY-MM-DD 可固定“今天”（测试、实验环境）。
@@ -694,7 +732,7 @@ mod tests {
         assert_eq!(web.session_ttl, chrono::Duration::hours(12));
         let schedule = schedule_settings(&parsed.schedule, None).expect("template schedule");
         assert_eq!(schedule, ScheduleSettings::default());
-        assert_eq!(parsed.schedule.interval.as_deref(), Some("1h"));
+        assert_eq!(parsed.schedule.dns_interval.as_deref(), Some("15m"));
         assert_eq!(parsed.rules.expiry_days, vec![90, 30, 7]);
         assert_eq!(parsed.rules.psb_due_days, 30);
         assert_eq!(parsed.rules.severity.len(), 1);
@@ -758,13 +796,22 @@ mod tests {
         assert!(err.message.contains("session_ttl"), "{err}");
         let err = schedule_settings(
             &ScheduleSection {
-                interval: Some("often".into()),
+                dns_interval: Some("often".into()),
                 ..ScheduleSection::default()
             },
             None,
         )
         .unwrap_err();
-        assert!(err.message.contains("[schedule] interval"), "{err}");
+        assert!(err.message.contains("[schedule] dns_interval"), "{err}");
+        let err = schedule_settings(
+            &ScheduleSection {
+                digest_time: Some("9am".into()),
+                ..ScheduleSection::default()
+            },
+            None,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("[schedule] digest_time"), "{err}");
     }
 
     #[test]

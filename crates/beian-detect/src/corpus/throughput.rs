@@ -8,8 +8,12 @@
 //! * **per core**: one thread, timed by its own CPU time (`/proc/thread-self/schedstat`) so
 //!   other processes sharing the machine do not lower the figure; wall-clock time where the
 //!   thread clock is not available (reported as `clock`);
-//! * **median** of at least [`MIN_PASSES`] passes over every page of the corpus
-//!   (MB = 10⁶ bytes of HTML as saved, after charset decoding).
+//! * **median** of at least [`MIN_PASSES`] samples, each of whole passes over every page of
+//!   the corpus (MB = 10⁶ bytes of HTML as saved, after charset decoding);
+//! * **long samples**: Linux updates a thread's schedstat CPU time only at scheduler ticks
+//!   (every 4 ms here), so one sample runs whole passes until [`MIN_SAMPLE`] of wall time has
+//!   passed: a pass over the corpus takes only a few milliseconds when analysis is fast, and
+//!   timing it alone would read 0, 4 or 8 ms — a figure off by up to 2×.
 
 use std::time::{Duration, Instant};
 
@@ -18,10 +22,13 @@ use serde::Serialize;
 use super::{CaseContent, Corpus, PageCaseInput, analysis};
 use crate::DetectContext;
 
-/// Timed passes at least, however short `min_run` is.
+/// Timed samples at least, however short `min_run` is.
 pub const MIN_PASSES: usize = 5;
-/// Timed passes at most (bounds the run on a tiny corpus).
+/// Timed samples at most (bounds the run on a tiny corpus).
 const MAX_PASSES: usize = 10_000;
+/// Wall time one sample runs at least: 25 scheduler ticks, so the tick granularity of the
+/// thread clock is at most a 4 % error on each sample (and unbiased).
+const MIN_SAMPLE: Duration = Duration::from_millis(100);
 
 /// Which clock timed the passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,18 +46,22 @@ pub struct Throughput {
     pub bytes: u64,
     /// Time of the timed passes, by `clock`.
     pub seconds: f64,
-    /// Median over the passes of (bytes of one pass / time of that pass), in 10⁶ bytes/s.
+    /// Median over the samples of (bytes of the sample / time of the sample), in 10⁶ bytes/s.
     pub mb_per_second_per_core: f64,
-    /// Slowest and fastest pass, same unit: the spread tells how steady the machine was.
+    /// Slowest and fastest sample, same unit: the spread tells how steady the machine was.
     pub min_mb_per_second: f64,
     pub max_mb_per_second: f64,
+    /// Timed passes over the corpus (all samples together).
     pub passes: usize,
+    /// Timed samples (each of one or more whole passes, see [`MIN_SAMPLE`]).
+    pub samples: usize,
     /// Pages in one pass (single pages and every capture of the site cases).
     pub pages: usize,
     pub clock: ThroughputClock,
 }
 
-/// CPU time the calling thread has used, where Linux tells it (nanosecond resolution).
+/// CPU time the calling thread has used, where Linux tells it (in nanoseconds, but advanced
+/// only at scheduler ticks and context switches: see [`MIN_SAMPLE`]).
 fn thread_cpu_time() -> Option<Duration> {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let nanos: u64 = text.split_whitespace().next()?.parse().ok()?;
@@ -58,8 +69,8 @@ fn thread_cpu_time() -> Option<Duration> {
 }
 
 /// Runs page analysis (the per-byte hot path) over every page of the corpus on this thread:
-/// one warm-up pass, then passes until `min_run` of wall time has passed and at least
-/// [`MIN_PASSES`] were timed.
+/// one warm-up pass, then samples of whole passes (each at least [`MIN_SAMPLE`] long) until
+/// `min_run` of wall time has passed and at least [`MIN_PASSES`] samples were timed.
 pub fn measure_throughput(corpus: &Corpus, ctx: &DetectContext, min_run: Duration) -> Throughput {
     let pages = corpus_pages(corpus);
     let round_bytes: u64 = pages.iter().map(|page| page.html.len() as u64).sum();
@@ -77,21 +88,29 @@ pub fn measure_throughput(corpus: &Corpus, ctx: &DetectContext, min_run: Duratio
     let started = Instant::now();
     let mut rates: Vec<f64> = Vec::new();
     let mut seconds = 0.0;
+    let mut passes = 0;
     while rates.len() < MAX_PASSES
         && round_bytes > 0
         && (rates.len() < MIN_PASSES || started.elapsed() < min_run)
     {
         let wall = Instant::now();
         let cpu = thread_cpu_time();
-        run_pass();
+        let mut sample_passes = 0_u64;
+        while sample_passes == 0 || wall.elapsed() < MIN_SAMPLE {
+            run_pass();
+            sample_passes += 1;
+        }
         let elapsed = match (clock, cpu, thread_cpu_time()) {
             (ThroughputClock::ThreadCpu, Some(before), Some(after)) => after.saturating_sub(before),
             _ => wall.elapsed(),
         }
         .as_secs_f64();
+        // A sample spans many ticks, so a zero reading means the clock did not move at all
+        // (not a fast sample): it is left out rather than counted as infinitely fast.
         if elapsed > 0.0 {
+            passes += sample_passes as usize;
             seconds += elapsed;
-            rates.push(round_bytes as f64 / 1e6 / elapsed);
+            rates.push((round_bytes * sample_passes) as f64 / 1e6 / elapsed);
         }
     }
     rates.sort_by(f64::total_cmp);
@@ -101,12 +120,13 @@ pub fn measure_throughput(corpus: &Corpus, ctx: &DetectContext, min_run: Duratio
         n => (rates[n / 2 - 1] + rates[n / 2]) / 2.0,
     };
     Throughput {
-        bytes: round_bytes * rates.len() as u64,
+        bytes: round_bytes * passes as u64,
         seconds,
         mb_per_second_per_core: median,
         min_mb_per_second: rates.first().copied().unwrap_or(0.0),
         max_mb_per_second: rates.last().copied().unwrap_or(0.0),
-        passes: rates.len(),
+        passes,
+        samples: rates.len(),
         pages: pages.len(),
         clock,
     }

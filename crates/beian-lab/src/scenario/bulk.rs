@@ -7,15 +7,33 @@ use super::{DnsHint, PhaseHint, RegistryBehaviour, Scenario, ScenarioKind, Signa
 
 const TLDS: [&str; 4] = ["com", "net", "cn", "com.cn"];
 
-/// The `index`-th bulk site (0-based). Its filing numbers pass beian-core's validators.
-pub(crate) fn bulk_healthy_site(index: usize) -> Scenario {
-    let tld = TLDS[index % TLDS.len()];
-    let domain = format!("bulk-site-{index:05}.{tld}");
+/// The filing of the `index`-th bulk site's subject: numbers that pass beian-core's validators.
+pub(crate) struct BulkFiling {
+    pub company: String,
+    pub icp: String,
+    pub psb: String,
+}
+
+pub(crate) fn bulk_filing(index: usize) -> BulkFiling {
     // A serial that never looks like a placeholder: a leading 3 and a spread of digits.
     let serial = 300_000 + (index * 7_919) % 600_000;
-    let icp = format!("京ICP备2024{serial:06}号-1");
-    let psb = format!("京公网安备11010502{serial:06}号");
-    let company = format!("北京批量样本{index}号科技有限公司");
+    BulkFiling {
+        company: format!("北京批量样本{index}号科技有限公司"),
+        icp: format!("京ICP备2024{serial:06}号-1"),
+        psb: format!("京公网安备11010502{serial:06}号"),
+    }
+}
+
+/// The `index`-th bulk site's domain.
+pub(crate) fn bulk_domain(index: usize) -> String {
+    format!("bulk-site-{index:05}.{}", TLDS[index % TLDS.len()])
+}
+
+/// The `index`-th bulk site (0-based).
+pub(crate) fn bulk_healthy_site(index: usize) -> Scenario {
+    let tld = TLDS[index % TLDS.len()];
+    let domain = bulk_domain(index);
+    let BulkFiling { company, icp, psb } = bulk_filing(index);
     let title = format!("批量样本站点 {index}");
     let body = pages::home(&HomePage {
         title: &title,

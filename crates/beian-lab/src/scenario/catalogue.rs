@@ -3,7 +3,7 @@
 use super::pages::{self, Footer, HomePage};
 use super::{
     DnsHint, DnsRecord, DnsSetup, Expectation, PhaseHint, RecordData, Registrar, Registration,
-    Scenario, Signal, Web, hijack, hostile, lifecycle,
+    Scenario, Signal, Web, hijack, hostile, lifecycle, markup,
 };
 
 /// The scenario catalogue.
@@ -15,6 +15,7 @@ impl Catalogue {
         let mut all = lifecycle::scenarios();
         all.extend(hijack::scenarios());
         all.extend(hostile::scenarios());
+        all.extend(markup::scenarios());
         all
     }
 }
@@ -162,6 +163,6 @@ mod tests {
         let domains: BTreeSet<_> = all.iter().map(|s| s.domain.as_str()).collect();
         assert_eq!(domains.len(), all.len(), "a domain appears twice");
         // Every kind but the bulk one is in the standard catalogue.
-        assert_eq!(all.len(), 26);
+        assert_eq!(all.len(), 27);
     }
 }

@@ -11,6 +11,7 @@ mod hijack;
 mod hostile;
 pub(crate) mod infra;
 mod lifecycle;
+mod markup;
 pub(crate) mod pages;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -18,9 +19,10 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-pub(crate) use bulk::bulk_healthy_site;
+pub(crate) use bulk::{bulk_domain, bulk_filing, bulk_healthy_site};
 pub use catalogue::Catalogue;
 pub(crate) use hostile::{HUGE_BODY_BYTES, RATE_LIMIT_RETRY_AFTER_SECS, TRICKLE_BYTES};
+pub(crate) use markup::{IMG_ONERROR_MARKUP, SCRIPT_TITLE_MARKUP};
 
 /// Every scenario the catalogue knows, by a stable snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -52,6 +54,7 @@ pub enum ScenarioKind {
     HostileSilentDns,
     HostileHugeWhois,
     HostileRateLimited,
+    MarkupInjection,
     BulkHealthy,
 }
 
@@ -189,6 +192,11 @@ impl ScenarioKind {
                 "hostile_rate_limited",
                 "注册局限流：RDAP 429 与 WHOIS 限流应答",
                 "registry rate limit: RDAP 429 and a WHOIS rate-limit answer",
+            ),
+            MarkupInjection => (
+                "markup_injection",
+                "标题是脚本，WHOIS 注册人与注册商、跳转目标带 HTML 标记（转义测试）",
+                "script as the title, markup in the WHOIS registrant, registrar and redirect target (escaping test)",
             ),
             BulkHealthy => (
                 "bulk_healthy",

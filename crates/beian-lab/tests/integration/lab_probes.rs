@@ -328,6 +328,11 @@ pub fn cnnic_registrar_name(english: &str) -> Option<&'static str> {
             "Xin Net Technology Corporation",
             "北京新网数码信息技术有限公司",
         ),
+        // markup_injection's registrar: the markup must come through the parser untouched.
+        (
+            "Jiangcheng Names <img src=x onerror=alert(1)> Ltd.",
+            "江城域名<img src=x onerror=alert(1)>有限公司",
+        ),
     ]);
     names.get(english).copied()
 }

@@ -118,6 +118,18 @@ impl RawResponse {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The path (query dropped) a redirect sends the client to on the same host; `None` for
+    /// any other answer. `markup_injection` sends `/` on with markup in the query, which is
+    /// not a valid request target as it stands.
+    pub fn same_host_redirect(&self) -> Option<&str> {
+        if !(300..400).contains(&self.status) {
+            return None;
+        }
+        let location = self.header("location")?;
+        let path = location.split('?').next()?;
+        path.starts_with('/').then_some(path)
+    }
 }
 
 pub fn request_bytes(host: &str, path: &str, extra: &[(&str, &str)]) -> Vec<u8> {

@@ -309,7 +309,7 @@ async fn every_healthy_scenario_matches_its_expected_evidence() {
         .collect();
     assert_eq!(
         sites.len(),
-        17,
+        18,
         "the standard catalogue's well-behaved scenarios"
     );
     let mut report = Vec::new();

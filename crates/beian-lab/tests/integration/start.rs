@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use beian_core::identifier::{ValidationContext, links, validate};
-use beian_lab::{Catalogue, Lab, LabOptions, ScenarioKind, Signal};
+use beian_lab::{Catalogue, Lab, LabOptions, ScenarioKind, Signal, portfolio_csv, portfolio_rows};
 
 use crate::{host, http_get, start_lab, today};
 
@@ -123,7 +123,10 @@ async fn footers_carry_valid_linked_numbers() {
         {
             continue;
         }
-        let page = http_get(&lab, site.address, &host(site), "/", &[]).await;
+        let mut page = http_get(&lab, site.address, &host(site), "/", &[]).await;
+        if let Some(path) = page.same_host_redirect().map(str::to_owned) {
+            page = http_get(&lab, site.address, &host(site), &path, &[]).await;
+        }
         let found = filing_links(&page.text());
         assert_eq!(
             found.len(),
@@ -177,6 +180,66 @@ async fn bulk_filing_numbers_are_valid() {
             );
         }
     }
+}
+
+/// The sheet the demo imports: every catalogue scenario once, then every bulk site with its own
+/// subject and the very filing numbers its footer shows.
+#[tokio::test]
+async fn portfolio_lists_the_catalogue_then_each_bulk_site_with_its_footer_numbers() {
+    let lab = Lab::start(LabOptions {
+        today: today(),
+        bulk_healthy_sites: 23,
+        ip_range: 4,
+        ..LabOptions::default()
+    })
+    .await
+    .expect("the lab starts");
+    let csv = portfolio_csv(&lab);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no {name} column in {header:?}"))
+    };
+    let (subject, uscc, url, icp, psb) = (
+        column("subject_name"),
+        column("subject_id_number"),
+        column("home_url"),
+        column("icp_number"),
+        column("psb_number"),
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
+    assert_eq!(rows.len(), portfolio_rows().len() + 23, "{csv}");
+    assert!(rows.iter().all(|row| row.len() == header.len()), "{csv}");
+
+    let bulk: Vec<_> = lab
+        .sites()
+        .iter()
+        .filter(|site| site.scenario == ScenarioKind::BulkHealthy)
+        .collect();
+    for (row, site) in rows[portfolio_rows().len()..].iter().zip(&bulk) {
+        assert_eq!(row[url], site.url.as_str());
+        let page = http_get(&lab, site.address, &host(site), "/", &[]).await;
+        let shown: Vec<String> = filing_links(&page.text())
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect();
+        assert_eq!(shown, [row[icp], row[psb]], "{}", site.domain);
+    }
+    // One identity number per subject, and a different one for every subject.
+    let mut ids = std::collections::BTreeMap::new();
+    for row in &rows {
+        let previous = ids.insert(row[subject], row[uscc]);
+        assert!(
+            previous.is_none_or(|id| id == row[uscc]),
+            "{}",
+            row[subject]
+        );
+    }
+    let distinct: std::collections::BTreeSet<_> = ids.values().collect();
+    assert_eq!(distinct.len(), ids.len(), "{ids:?}");
 }
 
 #[tokio::test]

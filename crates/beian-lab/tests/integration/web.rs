@@ -168,7 +168,12 @@ async fn sni_picks_the_certificate_kind() {
         let result = https_get(&lab, site.address, &sni, "/").await;
         match site.expected.tls {
             TlsKind::Valid => {
-                let page = result.unwrap_or_else(|e| panic!("{sni}: {e}"));
+                let mut page = result.unwrap_or_else(|e| panic!("{sni}: {e}"));
+                if let Some(path) = page.same_host_redirect().map(str::to_owned) {
+                    page = https_get(&lab, site.address, &sni, &path)
+                        .await
+                        .unwrap_or_else(|e| panic!("{sni}{path}: {e}"));
+                }
                 assert_eq!(Some(page.status), site.expected.http_final_status, "{sni}");
             }
             TlsKind::Expired => assert!(
@@ -190,4 +195,41 @@ async fn sni_picks_the_certificate_kind() {
             TlsKind::None => assert!(result.is_err(), "{sni}: no HTTPS host expected"),
         }
     }
+}
+
+/// markup_injection: `/` redirects with the element in the query, the landing page's title is
+/// the script, and CNNIC's record names a registrant and a registrar carrying the element —
+/// all served verbatim, for the dashboard to escape.
+#[tokio::test]
+async fn markup_injection_serves_its_markup_verbatim() {
+    let lab = start_lab().await;
+    let markup = site(&lab, ScenarioKind::MarkupInjection);
+    let first = http_get(&lab, markup.address, &host(markup), "/", &[]).await;
+    assert_eq!(first.status, 302);
+    assert_eq!(
+        first.header("location"),
+        Some(format!("/index.html?from={}", beian_lab::markup::IMG_ONERROR).as_str())
+    );
+    let landing = first.same_host_redirect().expect("a same-host redirect");
+    let page = http_get(&lab, markup.address, &host(markup), landing, &[]).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        title(&page.text()).starts_with(beian_lab::markup::SCRIPT_TITLE),
+        "{}",
+        page.text()
+    );
+
+    let record = String::from_utf8(
+        crate::whois(lab.endpoints().whois_cnnic, &markup.domain_ascii, 64 * 1024).await,
+    )
+    .expect("UTF-8");
+    let img = beian_lab::markup::IMG_ONERROR;
+    assert!(
+        record.contains(&format!("Registrant: {img}武汉江城数码科技有限公司")),
+        "{record}"
+    );
+    assert!(
+        record.contains(&format!("Sponsoring Registrar: 江城域名{img}有限公司")),
+        "{record}"
+    );
 }

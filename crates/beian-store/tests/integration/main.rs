@@ -9,6 +9,7 @@ mod atomicity;
 mod bad_input;
 mod cases;
 mod concurrency;
+mod counts;
 mod findings;
 mod large_batch;
 mod scans;

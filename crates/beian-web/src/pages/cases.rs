@@ -6,16 +6,21 @@ use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use beian_core::calendar::HolidayCalendar;
-use beian_core::case::{Case, CaseEvent, CaseState, Deadline, deadline_status, tick};
+use beian_core::case::{
+    Case, CaseEvent, CaseState, Deadline, allowed_transitions, deadline_status,
+};
 use beian_core::model::RecordId;
-use beian_store::{CaseQuery, DEFAULT_ORGANISATION, Role, Store};
+use beian_store::{CaseQuery, Role, Store};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::chrome::{Chrome, PageUser};
 use super::{PageError, render};
 use crate::AppState;
-use crate::api::visible_site;
+use crate::api_cases::{
+    self, CaseDocument, advance_case, case_document_bytes, case_document_response, note_case,
+    tick_case,
+};
 use crate::error::ApiError;
 
 pub struct DeadlineView {
@@ -102,22 +107,45 @@ pub async fn board(State(state): State<AppState>, user: PageUser) -> Result<Resp
     Ok(render(&CasesPage { c, columns }))
 }
 
-/// The case, if the user may see it: by its site's organisation, or the default
-/// organisation for a case without a site (as in the API); 404 otherwise.
+/// The case, if the user may see it (404 otherwise), as in the API.
 async fn visible_case(state: &AppState, user: &PageUser, id: &str) -> Result<Case, PageError> {
-    let not_found = || user.error(ApiError::not_found("case", "工单"));
-    let id: RecordId = id.parse().map_err(|_| not_found())?;
-    let case = state
-        .store()
-        .get_case(id)
+    let id: RecordId = id
+        .parse()
+        .map_err(|_| user.error(ApiError::not_found("case", "工单")))?;
+    api_cases::visible_case(state, &user.principal, id)
         .await
-        .map_err(|e| user.error(e))?
-        .ok_or_else(not_found)?;
-    let visible = match case.site_id {
-        Some(site) => visible_site(state, &user.principal, site).await.is_ok(),
-        None => user.principal.sees(DEFAULT_ORGANISATION),
-    };
-    if visible { Ok(case) } else { Err(not_found()) }
+        .map_err(|e| user.error(e))
+}
+
+/// A download offered on the case page.
+pub struct DocumentLink {
+    pub href: String,
+    pub label: &'static str,
+}
+
+fn document_links(c: &Chrome, case: &Case) -> Vec<DocumentLink> {
+    if case.site_id.is_none() {
+        return Vec::new();
+    }
+    CaseDocument::ALL
+        .into_iter()
+        .map(|document| DocumentLink {
+            href: format!("/cases/{}/documents/{}", case.id, document.name()),
+            label: match document {
+                CaseDocument::CancellationPdf => c.t(
+                    "下载注销申请 (PDF)",
+                    "Download cancellation application (PDF)",
+                ),
+                CaseDocument::CancellationDocx => c.t(
+                    "下载注销申请 (Word)",
+                    "Download cancellation application (Word)",
+                ),
+                CaseDocument::EvidencePdf => {
+                    c.t("下载证据报告 (PDF)", "Download evidence report (PDF)")
+                }
+            },
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -127,6 +155,9 @@ struct CasePage {
     case: Case,
     deadlines: Vec<DeadlineView>,
     events: Vec<CaseEvent>,
+    /// The states the case may move to now (the state machine's order).
+    next_states: Vec<CaseState>,
+    documents: Vec<DocumentLink>,
 }
 
 /// `GET /cases/{id}`.
@@ -144,6 +175,8 @@ pub async fn detail(
     let c = user.chrome(&format!("/cases/{}", case.id));
     let view = CasePage {
         deadlines: deadline_views(&c, &case.deadlines, Utc::now()),
+        next_states: allowed_transitions(case.kind, case.state),
+        documents: document_links(&c, &case),
         c,
         case,
         events,
@@ -170,18 +203,74 @@ pub async fn tick_item(
     user.check_csrf(&form.csrf)?;
     user.require(Role::Operator)?;
     let case = visible_case(&state, &user, &id).await?;
-    let done = form.done == "1";
-    let next = tick(&case, &form.item, done, Utc::now())
-        .map_err(|error| user.error(ApiError::Invalid(error.to_string())))?;
-    let note = format!(
-        "{} {}",
-        form.item.trim(),
-        if done { "done" } else { "undone" }
-    );
-    state
-        .store()
-        .update_case(&user.principal.actor(), &next, case.state, "tick", &note)
+    tick_case(&state, &user.principal, &case, &form.item, form.done == "1")
         .await
         .map_err(|e| user.error(e))?;
-    Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response())
+    Ok(back_to(&case))
+}
+
+fn back_to(case: &Case) -> Response {
+    Redirect::to(&format!("/cases/{}", case.id)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct AdvanceForm {
+    csrf: String,
+    to: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /cases/{id}/advance`: moves the case to an allowed next state.
+pub async fn advance_step(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<AdvanceForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    user.require(Role::Operator)?;
+    let case = visible_case(&state, &user, &id).await?;
+    advance_case(&state, &user.principal, &case, &form.to, &form.note)
+        .await
+        .map_err(|e| user.error(e))?;
+    Ok(back_to(&case))
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    csrf: String,
+    text: String,
+}
+
+/// `POST /cases/{id}/note`: adds a note to the history.
+pub async fn add_note(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<NoteForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    user.require(Role::Operator)?;
+    let case = visible_case(&state, &user, &id).await?;
+    note_case(&state, &user.principal, &case, &form.text)
+        .await
+        .map_err(|e| user.error(e))?;
+    Ok(back_to(&case))
+}
+
+/// `GET /cases/{id}/documents/{name}`: the case's cancellation application (PDF or
+/// Word) or its site's evidence report, as an attachment; any role may download.
+pub async fn document(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let case = visible_case(&state, &user, &id).await?;
+    let document = CaseDocument::parse(&name)
+        .map_err(|_| user.error(ApiError::not_found("document", "文档")))?;
+    let bytes = case_document_bytes(&state, &case, document)
+        .await
+        .map_err(|e| user.error(e))?;
+    Ok(case_document_response(&case, document, bytes))
 }

@@ -133,6 +133,7 @@ impl PageUser {
             lang: self.lang,
             user: Some(self.principal.user.name.clone()),
             can_act: self.principal.role >= Role::Operator,
+            is_admin: self.principal.role >= Role::Admin,
             csrf: self.csrf_token.clone(),
             path: path.to_owned(),
         }
@@ -147,6 +148,8 @@ pub struct Chrome {
     pub user: Option<String>,
     /// Whether the user may act on findings (operator or admin).
     pub can_act: bool,
+    /// Whether the user administers settings and users.
+    pub is_admin: bool,
     pub csrf: String,
     /// This page's path and query, where the language switch comes back to.
     pub path: String,
@@ -158,6 +161,7 @@ impl Chrome {
             lang,
             user: None,
             can_act: false,
+            is_admin: false,
             csrf: String::new(),
             path: path.to_owned(),
         }

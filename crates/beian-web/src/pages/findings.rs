@@ -38,6 +38,8 @@ struct FindingsPage {
     findings: Vec<Finding>,
     names: SiteNames,
     total: u64,
+    /// False when the total is a lower bound (see [`beian_store::COUNT_CAP`]).
+    total_exact: bool,
     page: u32,
     state: String,
     severity: String,
@@ -87,6 +89,7 @@ pub async fn list(
         next_href: (shown_to < listed.total).then(|| href(page + 1)),
         findings: listed.items,
         total: listed.total,
+        total_exact: listed.total_exact,
         page,
         state: state_code.to_owned(),
         severity: severity_code.to_owned(),

@@ -12,13 +12,16 @@
 mod cases;
 mod chrome;
 mod findings;
+mod import;
 mod login;
 mod overview;
+mod settings;
 mod site;
 mod sites;
 
 use askama::Template;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -64,6 +67,22 @@ pub(crate) fn page_router() -> Router<AppState> {
         .route("/cases", get(cases::board))
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/tick", post(cases::tick_item))
+        .route("/cases/{id}/advance", post(cases::advance_step))
+        .route("/cases/{id}/note", post(cases::add_note))
+        .route("/cases/{id}/documents/{name}", get(cases::document))
+        .route(
+            "/import",
+            get(import::form)
+                .post(import::preview)
+                // The upload plus room for the form's other fields and multipart framing.
+                .layer(DefaultBodyLimit::max(
+                    crate::api_import::MAX_UPLOAD_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/import/apply", post(import::apply))
+        .route("/settings", get(settings::page))
+        .route("/settings/users", post(settings::add_user))
+        .route("/settings/users/{id}/role", post(settings::set_role))
 }
 
 /// A page that could not be shown: an HTML answer with the status and the reason in the

@@ -1,6 +1,9 @@
 //! `/`: what needs attention first — the most severe findings, domains expiring within
-//! 90 days, sites by status and findings by severity (with a bar chart in inline SVG,
-//! which the CSP allows: it is markup, not script).
+//! 90 days, sites by status, findings by severity and their trend over 30 days (charts
+//! in inline SVG, which the CSP allows: it is markup, not script).
+//!
+//! Every figure comes from the store's count tables or an indexed page, so the page costs
+//! the same at a million findings as at ten.
 
 use askama::Template;
 use axum::extract::State;
@@ -8,8 +11,11 @@ use axum::response::Response;
 use beian_core::case::deadlines::beijing_date;
 use beian_core::finding::{Finding, Severity};
 use beian_core::model::{Record, RecordKind};
-use beian_store::{DEFAULT_ORGANISATION, FindingQuery, ListQuery, Store};
-use chrono::{Duration, Utc};
+use beian_store::{
+    CountScope, DEFAULT_ORGANISATION, FindingQuery, ListQuery, SeverityCounts, Store,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::chrome::{Chrome, PageUser, SiteNames};
 use super::{PageError, render};
@@ -21,6 +27,13 @@ const EXPIRY_HORIZON_DAYS: i64 = 90;
 const TOP_FINDINGS: u32 = 10;
 /// How many expiring domains the overview lists.
 const EXPIRY_ROWS: u32 = 50;
+/// Days the trend chart covers.
+const TREND_DAYS: i64 = 30;
+/// How stale today's trend point may get before a page view writes it again.
+const TREND_REFRESH: Duration = Duration::minutes(10);
+/// The trend chart's drawing area, in SVG units.
+const TREND_WIDTH: i64 = 600;
+const TREND_HEIGHT: i64 = 120;
 
 pub struct SeverityCount {
     pub severity: Severity,
@@ -39,6 +52,25 @@ pub struct Expiry {
     pub days_left: i64,
 }
 
+/// One line of the trend chart: a severity band's unresolved findings per day.
+pub struct TrendLine {
+    /// `total` or a severity code, for the CSS class.
+    pub class: &'static str,
+    pub label: String,
+    /// SVG polyline points, `x,y x,y …`.
+    pub points: String,
+    /// The latest value, shown in the legend.
+    pub latest: u64,
+}
+
+/// The trend chart: its lines and the first and last day it shows.
+pub struct Trend {
+    pub lines: Vec<TrendLine>,
+    pub first_day: String,
+    pub last_day: String,
+    pub max: u64,
+}
+
 #[derive(Template)]
 #[template(path = "overview.html")]
 struct OverviewPage {
@@ -49,40 +81,23 @@ struct OverviewPage {
     active_sites: u64,
     closed_sites: u64,
     expiries: Vec<Expiry>,
+    trend: Option<Trend>,
 }
 
-async fn severity_counts(
-    state: &AppState,
-    user: &PageUser,
-) -> Result<Vec<SeverityCount>, PageError> {
-    // The store counts "at least this severe"; the difference of neighbours is the count
-    // of one severity. Limit 1: only the totals are needed.
-    let mut at_least = Vec::with_capacity(Severity::ALL.len());
-    for severity in Severity::ALL {
-        let page = state
-            .store()
-            .list_findings_in(
-                user.principal.organisations(),
-                &FindingQuery {
-                    min_severity: Some(severity),
-                    limit: 1,
-                    ..FindingQuery::default()
-                },
-            )
-            .await
-            .map_err(|e| user.error(e))?;
-        at_least.push(page.total);
-    }
-    let counts: Vec<u64> = (0..at_least.len())
-        .map(|i| at_least[i].saturating_sub(at_least.get(i + 1).copied().unwrap_or(0)))
-        .collect();
-    let max = counts.iter().copied().max().unwrap_or(0).max(1);
-    Ok(Severity::ALL
+/// The bars of the severity chart, most severe first.
+fn severity_bars(counts: &SeverityCounts) -> Vec<SeverityCount> {
+    let max = Severity::ALL
+        .into_iter()
+        .map(|s| counts.of(s))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    Severity::ALL
         .into_iter()
         .rev()
-        .zip(counts.into_iter().rev())
         .enumerate()
-        .map(|(i, (severity, count))| {
+        .map(|(i, severity)| {
+            let count = counts.of(severity);
             let height = count * 100 / max;
             SeverityCount {
                 severity,
@@ -92,21 +107,99 @@ async fn severity_counts(
                 x: 10 + i as u64 * 60,
             }
         })
-        .collect())
+        .collect()
 }
 
-async fn site_total(state: &AppState, user: &PageUser, status: &str) -> Result<u64, PageError> {
-    let query = ListQuery {
-        status: Some(status.to_owned()),
-        limit: 1,
-        ..ListQuery::of(RecordKind::Website)
-    };
-    Ok(state
-        .store()
-        .list_sites_in(user.principal.organisations(), &query)
-        .await
-        .map_err(|e| user.error(e))?
-        .total)
+/// Unix minute of the last trend write by this process: one page view at a time writes.
+static TREND_WRITTEN_MINUTE: AtomicI64 = AtomicI64::new(i64::MIN);
+
+/// Writes today's trend point when it is missing or older than [`TREND_REFRESH`], so the
+/// chart has a point per day the dashboard (or a scan) was used; at most one view per
+/// process and refresh period pays for the write.
+async fn refresh_trend(
+    state: &AppState,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), beian_store::StoreError> {
+    let minute = now.timestamp() / 60;
+    let last = TREND_WRITTEN_MINUTE.load(Ordering::Relaxed);
+    if minute.saturating_sub(last) < TREND_REFRESH.num_minutes()
+        || TREND_WRITTEN_MINUTE
+            .compare_exchange(last, minute, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+    {
+        return Ok(());
+    }
+    let recorded = state.store().finding_trend_recorded_at(today).await?;
+    if recorded.is_none_or(|at| now - at >= TREND_REFRESH) {
+        state.store().record_finding_trend(today, now).await?;
+    }
+    Ok(())
+}
+
+/// A trend line's CSS class, label and value of a day.
+type TrendSeries<'a> = (&'static str, &'a str, fn(&SeverityCounts) -> u64);
+
+/// The chart's lines from the stored trend points (none with fewer than two days).
+fn trend_chart(
+    c: &Chrome,
+    points: &[(NaiveDate, SeverityCounts)],
+    today: NaiveDate,
+) -> Option<Trend> {
+    let (first, _) = points.first()?;
+    let (last, _) = points.last()?;
+    if first == last {
+        return None;
+    }
+    let start = today - Duration::days(TREND_DAYS - 1);
+    let series: [TrendSeries; 3] = [
+        (
+            "total",
+            c.t("全部未解决", "all unresolved"),
+            SeverityCounts::total,
+        ),
+        ("critical", c.severity(&Severity::Critical), |counts| {
+            counts.of(Severity::Critical)
+        }),
+        ("high", c.t("高及以上", "high or worse"), |counts| {
+            counts.at_least(Severity::High)
+        }),
+    ];
+    let max = points
+        .iter()
+        .map(|(_, counts)| counts.total())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let lines = series
+        .into_iter()
+        .map(|(class, label, value)| {
+            let polyline = points
+                .iter()
+                .map(|(day, counts)| {
+                    let x = (*day - start).num_days().clamp(0, TREND_DAYS - 1) * TREND_WIDTH
+                        / (TREND_DAYS - 1);
+                    let v = i64::try_from(value(counts)).unwrap_or(i64::MAX);
+                    let max = i64::try_from(max).unwrap_or(i64::MAX);
+                    let y = TREND_HEIGHT - v.saturating_mul(TREND_HEIGHT) / max;
+                    format!("{},{}", x + 40, y + 10)
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            TrendLine {
+                class,
+                label: label.to_owned(),
+                points: polyline,
+                latest: points.last().map_or(0, |(_, counts)| value(counts)),
+            }
+        })
+        .collect();
+    Some(Trend {
+        lines,
+        first_day: first.to_string(),
+        last_day: last.to_string(),
+        max,
+    })
 }
 
 /// Domains of the user's sites expiring (or expired) before the horizon, soonest first.
@@ -161,6 +254,9 @@ async fn expiries(state: &AppState, user: &PageUser) -> Result<Vec<Expiry>, Page
 
 /// `GET /`.
 pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
+    let scope = CountScope::Organisations(user.principal.organisations());
+    let now = Utc::now();
+    let today = beijing_date(now);
     let findings = state
         .store()
         .list_findings_in(
@@ -173,14 +269,34 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
         .await
         .map_err(|e| user.error(e))?
         .items;
+    let counts = state
+        .store()
+        .finding_counts(scope)
+        .await
+        .map_err(|e| user.error(e))?;
+    let by_status = state
+        .store()
+        .site_status_counts(scope)
+        .await
+        .map_err(|e| user.error(e))?;
+    refresh_trend(&state, today, now)
+        .await
+        .map_err(|e| user.error(e))?;
+    let trend_points = state
+        .store()
+        .finding_trend(scope, today - Duration::days(TREND_DAYS - 1))
+        .await
+        .map_err(|e| user.error(e))?;
+    let c = user.chrome("/");
     let page = OverviewPage {
-        c: user.chrome("/"),
         names: SiteNames::load(&state, &user, findings.iter().map(|f| f.site_id).collect()).await?,
         findings,
-        severities: severity_counts(&state, &user).await?,
-        active_sites: site_total(&state, &user, "active").await?,
-        closed_sites: site_total(&state, &user, "closed").await?,
+        severities: severity_bars(&counts),
+        active_sites: by_status.get("active").copied().unwrap_or(0),
+        closed_sites: by_status.get("closed").copied().unwrap_or(0),
         expiries: expiries(&state, &user).await?,
+        trend: trend_chart(&c, &trend_points, today),
+        c,
     };
     Ok(render(&page))
 }

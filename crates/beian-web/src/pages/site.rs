@@ -10,7 +10,9 @@ use beian_core::case::Case;
 use beian_core::facts::{RegistrationObservation, SiteObservation, WebFacts};
 use beian_core::finding::{Finding, FindingState};
 use beian_core::model::{Domain, Filing, Record, RecordId, RecordKind, Website};
+use beian_engine::personas::PersonaFetch;
 use beian_store::{AuditQuery, CaseQuery, FindingQuery, ListQuery, Store};
+use serde::Deserialize;
 
 use super::chrome::{Chrome, PageUser, SiteNames};
 use super::{PageError, render};
@@ -41,9 +43,19 @@ pub struct Latest {
     pub observed_at: String,
     pub domains: Vec<DomainSeen>,
     pub web: Option<WebFacts>,
+    /// Each persona's fetch with its redirect chain (empty for observations stored before
+    /// the engine kept them).
+    pub personas: Vec<PersonaFetch>,
 }
 
-fn latest_view(c: &Chrome, seen: SiteObservation) -> Latest {
+/// The part of a stored observation beyond [`SiteObservation`] that the page shows.
+#[derive(Deserialize)]
+struct PersonaEvidence {
+    #[serde(default)]
+    personas: Vec<PersonaFetch>,
+}
+
+fn latest_view(c: &Chrome, seen: SiteObservation, personas: Vec<PersonaFetch>) -> Latest {
     let domains = seen
         .domains
         .into_iter()
@@ -83,6 +95,7 @@ fn latest_view(c: &Chrome, seen: SiteObservation) -> Latest {
         observed_at: c.when(&seen.observed_at),
         domains,
         web: seen.web,
+        personas,
     }
 }
 
@@ -194,7 +207,13 @@ pub async fn detail(
     {
         None => (None, false),
         Some(stored) => match serde_json::from_str::<SiteObservation>(&stored.body) {
-            Ok(seen) => (Some(latest_view(&c, seen)), false),
+            Ok(seen) => {
+                // Older records lack the fetches: shown as none rather than unreadable.
+                let personas = serde_json::from_str::<PersonaEvidence>(&stored.body)
+                    .map(|evidence| evidence.personas)
+                    .unwrap_or_default();
+                (Some(latest_view(&c, seen, personas)), false)
+            }
             Err(error) => {
                 tracing::warn!(site = id, %error, "stored observation is not readable");
                 (None, true)

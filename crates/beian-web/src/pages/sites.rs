@@ -1,13 +1,15 @@
-//! `/sites`: search, filter by severity, pagination. Only sites of the user's
-//! organisations are listed.
+//! `/sites`: search, filters (severity of the worst unresolved finding, subject, access
+//! provider, status), pagination. Only sites of the user's organisations are listed; the
+//! finding figures of each row come from the store's count tables, so a page costs the
+//! same at any number of findings.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use beian_core::finding::Severity;
-use beian_core::model::{Record, RecordId, RecordKind, Website};
-use beian_store::{FindingQuery, ListQuery, Store};
+use beian_core::model::{Record, RecordKind, Website};
+use beian_store::{ListQuery, Store};
 use serde::Deserialize;
 
 use super::chrome::{Chrome, PageUser, percent_encode};
@@ -22,7 +24,23 @@ pub struct SiteListParams {
     q: String,
     #[serde(default)]
     severity: String,
+    /// Subject name or id number (substring).
+    #[serde(default)]
+    subject: String,
+    /// Access provider name (exact).
+    #[serde(default)]
+    provider: String,
+    /// `active` or `closed`.
+    #[serde(default)]
+    status: String,
     page: Option<u32>,
+}
+
+/// An entry of a filter's drop-down.
+pub struct FilterOption {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 pub struct SeverityOption {
@@ -43,7 +61,10 @@ pub struct SiteRow {
 struct SitesPage {
     c: Chrome,
     q: String,
+    subject: String,
     severities: Vec<SeverityOption>,
+    providers: Vec<FilterOption>,
+    statuses: Vec<FilterOption>,
     sites: Vec<SiteRow>,
     total: u64,
     page: u32,
@@ -70,95 +91,73 @@ pub async fn list(
     let page = params.page.unwrap_or(1).max(1);
     let severity = Severity::parse(&params.severity);
     let search = params.q.trim().to_owned();
-    let offset = (page - 1).saturating_mul(PER_PAGE);
-    let orgs = user.principal.organisations();
-    let (sites, total) = match severity {
-        None => {
-            let query = ListQuery {
-                search: (!search.is_empty()).then(|| search.clone()),
-                limit: PER_PAGE,
-                offset,
-                ..ListQuery::of(RecordKind::Website)
-            };
-            let listed = state
-                .store()
-                .list_sites_in(orgs, &query)
-                .await
-                .map_err(|e| user.error(e))?;
-            (websites(listed.items).collect::<Vec<_>>(), listed.total)
-        }
-        Some(severity) => {
-            // Sites with an unresolved finding at least this severe, most severe first.
-            // The store has no site filter by finding severity, so the site ids come
-            // from the findings and the page is cut here.
-            let findings = state
-                .store()
-                .list_findings_in(
-                    orgs,
-                    &FindingQuery {
-                        min_severity: Some(severity),
-                        limit: 0,
-                        ..FindingQuery::default()
-                    },
-                )
-                .await
-                .map_err(|e| user.error(e))?;
-            let mut ids: Vec<RecordId> = Vec::new();
-            for finding in &findings.items {
-                if !ids.contains(&finding.site_id) {
-                    ids.push(finding.site_id);
-                }
-            }
-            let needle = search.to_lowercase();
-            let mut matching = Vec::new();
-            for id in ids {
-                if let Some(Record::Website(site)) = state
-                    .store()
-                    .get(RecordKind::Website, id)
-                    .await
-                    .map_err(|e| user.error(e))?
-                    && (needle.is_empty()
-                        || site.name.to_lowercase().contains(&needle)
-                        || site.home_url.to_lowercase().contains(&needle))
-                {
-                    matching.push(site);
-                }
-            }
-            let total = matching.len() as u64;
-            let sites = matching
-                .into_iter()
-                .skip(offset as usize)
-                .take(PER_PAGE as usize)
-                .collect();
-            (sites, total)
-        }
+    let subject = params.subject.trim().to_owned();
+    let provider = params.provider.trim().to_owned();
+    let status = match params.status.trim() {
+        "active" => "active",
+        "closed" => "closed",
+        _ => "",
     };
-    let mut rows = Vec::with_capacity(sites.len());
-    for site in sites {
-        // Findings list most severe first: the first one is the worst.
-        let findings = state
-            .store()
-            .list_findings(&FindingQuery {
-                site_id: Some(site.id),
-                limit: 1,
-                ..FindingQuery::default()
-            })
-            .await
-            .map_err(|e| user.error(e))?;
-        rows.push(SiteRow {
-            worst: findings.items.first().map(|f| f.severity),
-            unresolved: findings.total,
-            site,
-        });
-    }
+    let offset = (page - 1).saturating_mul(PER_PAGE);
+    let query = ListQuery {
+        search: (!search.is_empty()).then(|| search.clone()),
+        subject_search: (!subject.is_empty()).then(|| subject.clone()),
+        access_provider: (!provider.is_empty()).then(|| provider.clone()),
+        status: (!status.is_empty()).then(|| status.to_owned()),
+        min_finding_severity: severity,
+        limit: PER_PAGE,
+        offset,
+        ..ListQuery::of(RecordKind::Website)
+    };
+    let listed = state
+        .store()
+        .list_sites_in(user.principal.organisations(), &query)
+        .await
+        .map_err(|e| user.error(e))?;
+    let total = listed.total;
+    let sites: Vec<Website> = websites(listed.items).collect();
+    let ids: Vec<i64> = sites.iter().map(|site| site.id).collect();
+    let counts = state
+        .store()
+        .site_finding_counts(&ids)
+        .await
+        .map_err(|e| user.error(e))?;
+    let rows = sites
+        .into_iter()
+        .map(|site| {
+            let counts = counts.get(&site.id).copied().unwrap_or_default();
+            SiteRow {
+                worst: counts.worst(),
+                unresolved: counts.total(),
+                site,
+            }
+        })
+        .collect();
+    let provider_names: Vec<String> = state
+        .store()
+        .list(&ListQuery {
+            limit: 0,
+            ..ListQuery::of(RecordKind::AccessProvider)
+        })
+        .await
+        .map_err(|e| user.error(e))?
+        .items
+        .into_iter()
+        .filter_map(|record| match record {
+            Record::AccessProvider(p) => Some(p.name),
+            _ => None,
+        })
+        .collect();
     let pages = u32::try_from(total.div_ceil(u64::from(PER_PAGE)))
         .unwrap_or(u32::MAX)
         .max(1);
     let severity_code = severity.map_or("", Severity::as_str);
     let href = |page: u32| {
         format!(
-            "/sites?q={}&severity={severity_code}&page={page}",
-            percent_encode(&search)
+            "/sites?q={}&severity={severity_code}&subject={}&provider={}&status={status}&page={page}",
+            percent_encode(&search),
+            percent_encode(&subject),
+            percent_encode(&provider),
         )
     };
     let c = user.chrome(&href(page));
@@ -171,12 +170,34 @@ pub async fn list(
             selected: Some(s) == severity,
         })
         .collect();
+    let providers = provider_names
+        .into_iter()
+        .map(|name| FilterOption {
+            selected: name == provider,
+            label: name.clone(),
+            code: name,
+        })
+        .collect();
+    let statuses = [
+        ("active", "运行中", "active"),
+        ("closed", "已关闭", "closed"),
+    ]
+    .into_iter()
+    .map(|(code, zh, en)| FilterOption {
+        code: code.to_owned(),
+        label: c.t(zh, en).to_owned(),
+        selected: code == status,
+    })
+    .collect();
     let view = SitesPage {
         prev_href: (page > 1).then(|| href(page - 1)),
         next_href: (page < pages).then(|| href(page + 1)),
         c,
         q: search,
+        subject,
         severities,
+        providers,
+        statuses,
         sites: rows,
         total,
         page,

@@ -4,10 +4,14 @@
 
 mod support;
 
+mod cases;
 mod csrf_and_tokens;
+mod import;
 mod login;
 mod metrics;
 mod openapi;
 mod pages;
 mod routes_by_role;
 mod server;
+mod settings;
+mod site_evidence;

@@ -64,6 +64,13 @@ async fn counts_requests_by_route_template_and_reads_the_store() {
         .send(request(Method::GET, "/wp-admin/login.php").empty())
         .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    // What a scheduler in this process reports (beian serve wires it to this registry).
+    let scheduler = app.state.scheduler_metrics();
+    scheduler.scan_finished("completed");
+    scheduler.scan_finished("failed");
+    scheduler.scan_finished("completed");
+    scheduler.probe_latency("registration", std::time::Duration::from_millis(700));
+    scheduler.tick(1_800_000_000_000_000);
 
     let (status, content_type, text) = scrape(&app, [127, 0, 0, 1]).await;
     assert_eq!(status, StatusCode::OK);
@@ -85,6 +92,19 @@ async fn counts_requests_by_route_template_and_reads_the_store() {
         r#"beian_sites{status="active"} 2"#,
         r#"beian_sites{status="closed"} 0"#,
         "beian_metrics_store_up 1",
+        // The scheduler's series; the seed's sites were never scheduled, so none is due.
+        r#"beian_scans_total{outcome="completed"} 2"#,
+        r#"beian_scans_total{outcome="failed"} 1"#,
+        "# TYPE beian_probe_duration_seconds histogram",
+        r#"beian_probe_duration_seconds_bucket{probe="registration",le="0.5"} 0"#,
+        r#"beian_probe_duration_seconds_bucket{probe="registration",le="1"} 1"#,
+        r#"beian_probe_duration_seconds_count{probe="registration"} 1"#,
+        r#"beian_probe_duration_seconds_count{probe="tls"} 0"#,
+        "beian_scheduler_last_tick_timestamp_seconds 1800000000",
+        r#"beian_checks_due{check="registration"} 0"#,
+        r#"beian_checks_due{check="dns"} 0"#,
+        r#"beian_checks_due{check="http"} 0"#,
+        r#"beian_checks_due{check="tls"} 0"#,
         &format!(
             r#"beian_build_info{{version="{}"}} 1"#,
             env!("CARGO_PKG_VERSION")

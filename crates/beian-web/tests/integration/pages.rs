@@ -14,14 +14,14 @@ use tower::ServiceExt;
 
 use crate::support::{App, Caller, PASSWORD};
 
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
 }
 
 impl Page {
-    fn location(&self) -> &str {
+    pub fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
@@ -38,7 +38,7 @@ impl Page {
     }
 }
 
-async fn send(app: &App, request: Request<Body>) -> Page {
+pub async fn send(app: &App, request: Request<Body>) -> Page {
     let response = app
         .router
         .clone()
@@ -57,14 +57,14 @@ async fn send(app: &App, request: Request<Body>) -> Page {
     }
 }
 
-fn cookie_of(caller: &Caller) -> (&str, &str) {
+pub fn cookie_of(caller: &Caller) -> (&str, &str) {
     match caller {
         Caller::Session { cookie, csrf } => (cookie, csrf),
         _ => panic!("a session caller"),
     }
 }
 
-async fn get(app: &App, path: &str, cookies: &str) -> Page {
+pub async fn get(app: &App, path: &str, cookies: &str) -> Page {
     let mut request = Request::builder().method(Method::GET).uri(path);
     if !cookies.is_empty() {
         request = request.header(header::COOKIE, cookies);
@@ -72,7 +72,7 @@ async fn get(app: &App, path: &str, cookies: &str) -> Page {
     send(app, request.body(Body::empty()).expect("request")).await
 }
 
-async fn post_form(app: &App, path: &str, cookies: &str, form: &str) -> Page {
+pub async fn post_form(app: &App, path: &str, cookies: &str, form: &str) -> Page {
     let request = Request::builder()
         .method(Method::POST)
         .uri(path)
@@ -84,7 +84,7 @@ async fn post_form(app: &App, path: &str, cookies: &str, form: &str) -> Page {
 }
 
 /// The value of `name="csrf" value="…"` in a page.
-fn form_csrf(body: &str) -> String {
+pub fn form_csrf(body: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = body.find(marker).expect("a CSRF field in the form") + marker.len();
     body[start..]

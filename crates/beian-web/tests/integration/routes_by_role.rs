@@ -3,6 +3,8 @@
 //! The table must cover every route the router declares.
 
 use axum::http::{Method, StatusCode};
+use beian_core::case::{CaseKind, checklist_for};
+use beian_core::model::SubjectKind;
 use beian_web::routes::routes;
 use serde_json::{Value, json};
 
@@ -19,6 +21,8 @@ struct Row {
     path: String,
     /// The body for caller `who`, if the route takes one.
     body: Option<fn(&str) -> Value>,
+    /// Send a small CSV sheet as the body instead (the import).
+    csv: bool,
     expected: [u16; 5],
 }
 
@@ -28,8 +32,17 @@ fn row(method: Method, template: &'static str, path: String, expected: [u16; 5])
         template,
         path,
         body: None,
+        csv: false,
         expected,
     }
+}
+
+/// The first checklist item of the seeded case (a website cancellation of a company).
+fn first_item() -> String {
+    checklist_for(CaseKind::IcpCancelWebsite, SubjectKind::Company)
+        .first()
+        .map(|item| item.id.clone())
+        .unwrap_or_default()
 }
 
 fn table(app: &App) -> Vec<Row> {
@@ -131,6 +144,16 @@ fn table(app: &App) -> Vec<Row> {
                 [401, 403, 403, 201, 400],
             )
         },
+        Row {
+            // The outsider's organisation does not hold the operator: not found.
+            body: Some(|_| json!({ "role": "operator" })),
+            ..row(
+                Method::PUT,
+                "/api/v1/users/{id}/role",
+                format!("/api/v1/users/{}/role", s.operator),
+                [401, 403, 403, 200, 404],
+            )
+        },
         row(
             Method::GET,
             "/api/v1/tokens",
@@ -176,6 +199,66 @@ fn table(app: &App) -> Vec<Row> {
                 [401, 403, 403, 200, 404],
             )
         },
+        Row {
+            // Each successful caller takes the next step, so each step is allowed.
+            body: Some(|who| {
+                let to = if who == "admin" {
+                    "submitted_to_provider"
+                } else {
+                    "preparing"
+                };
+                json!({ "to": to, "note": format!("by {who}") })
+            }),
+            ..row(
+                Method::POST,
+                "/api/v1/cases/{id}/advance",
+                format!("/api/v1/cases/{}/advance", s.case),
+                [401, 403, 200, 200, 404],
+            )
+        },
+        Row {
+            body: Some(|who| json!({ "text": format!("note by {who}") })),
+            ..row(
+                Method::POST,
+                "/api/v1/cases/{id}/notes",
+                format!("/api/v1/cases/{}/notes", s.case),
+                [401, 403, 200, 200, 404],
+            )
+        },
+        row(
+            Method::POST,
+            "/api/v1/cases/{id}/checklist/{item}",
+            format!("/api/v1/cases/{}/checklist/{}", s.case, first_item()),
+            [401, 403, 200, 200, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/cases/{id}/documents/{name}",
+            format!("/api/v1/cases/{}/documents/cancellation.docx", s.case),
+            [401, 200, 200, 200, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/reports/findings.xlsx",
+            "/api/v1/reports/findings.xlsx".into(),
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/reports/portfolio.html",
+            "/api/v1/reports/portfolio.html".into(),
+            [401, 200, 200, 200, 200],
+        ),
+        Row {
+            // Members of other organisations may not write the shared inventory.
+            csv: true,
+            ..row(
+                Method::POST,
+                "/api/v1/import",
+                "/api/v1/import?dry_run=true".into(),
+                [401, 403, 200, 200, 403],
+            )
+        },
         // Last: it ends the session the rows above used.
         row(
             Method::DELETE,
@@ -218,6 +301,7 @@ async fn every_route_answers_each_role_as_declared() {
             let builder = request(row.method.clone(), &row.path).caller(caller, true);
             let request = match row.body {
                 Some(body) => builder.json(body(who)),
+                None if row.csv => builder.raw("text/csv", "a,b\n1,2\n".to_owned()),
                 None => builder.empty(),
             };
             let reply = app.send(request).await;

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use beian_core::case::{CaseDraft, CaseKind};
+use beian_core::case::{CaseDraft, CaseKind, checklist_for};
 use beian_core::finding::{FindingDraft, Severity};
 use beian_core::model::{
     Change, Links, Record, RecordRef, RecordStatus, Subject, SubjectKind, Website,
@@ -48,6 +48,8 @@ pub struct Seed {
     pub admin_token_id: i64,
     /// An operator API token's secret.
     pub operator_token: String,
+    /// The operator's user id.
+    pub operator: i64,
 }
 
 pub struct App {
@@ -198,7 +200,7 @@ impl App {
                     filing_id: None,
                     finding_id: None,
                     title: "注销网站备案".to_owned(),
-                    checklist: Vec::new(),
+                    checklist: checklist_for(CaseKind::IcpCancelWebsite, SubjectKind::Company),
                     deadlines: Vec::new(),
                     reference_date: None,
                 },
@@ -260,6 +262,7 @@ impl App {
                 other_organisation: other.id,
                 admin_token_id: admin_token.id,
                 operator_token,
+                operator,
             },
             _dir: dir,
         }
@@ -392,6 +395,14 @@ impl RequestBuilder {
         self.builder
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
+            .expect("valid request")
+    }
+
+    /// A raw body of `content_type` (an uploaded file).
+    pub fn raw(self, content_type: &str, body: String) -> Request<Body> {
+        self.builder
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
             .expect("valid request")
     }
 

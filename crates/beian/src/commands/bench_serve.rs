@@ -6,9 +6,13 @@
 //! APIs for S seconds. Prints JSON with the sizes used, the seeding time, and p50/p95 and
 //! errors per route. Defaults: 100,000 sites and 500,000 findings, not the issue's
 //! 1,000,000: one judgement transaction per site makes a million take about four minutes
-//! to seed on two cores (pass `--findings 1000000` for the full size).
+//! to seed on two cores (pass `--findings 1000000` for the full size, and `--database
+//! PATH` to keep the seeded store and reuse it on the next run). `--with-scan` keeps a
+//! writer recording judgements through the same store path a scan uses while the clients
+//! run, so the figures show the pages during a scan.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, ensure};
@@ -46,12 +50,17 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const SESSION_COOKIE: &str = "beian_session";
 
 /// The sizes of one run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ServeBench {
     pub sites: usize,
     pub findings: usize,
     pub clients: usize,
     pub seconds: u64,
+    /// Where the seeded store is kept (and reused from when it exists); a temporary
+    /// directory when `None`.
+    pub database: Option<PathBuf>,
+    /// Write judgements while the clients run.
+    pub with_scan: bool,
 }
 
 pub async fn run(bench: ServeBench) -> anyhow::Result<Exit> {
@@ -71,14 +80,38 @@ pub async fn bench_serve(bench: ServeBench) -> anyhow::Result<serde_json::Value>
     );
     let dir =
         tempfile::tempdir().context("无法创建临时目录 / cannot create a temporary directory")?;
-    let database = dir.path().join("bench-serve.db");
-    let store = beian_store::open(&StoreLocation::Sqlite(database), OpenMode::CreateIfMissing)
-        .await
-        .context("无法创建测试数据库 / cannot create the bench database")?;
+    let database = bench
+        .database
+        .clone()
+        .unwrap_or_else(|| dir.path().join("bench-serve.db"));
+    let reused = database.exists();
+    let store = beian_store::open(
+        &StoreLocation::Sqlite(database.clone()),
+        OpenMode::CreateIfMissing,
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "无法打开压测数据库 / cannot open the bench database {}",
+            database.display()
+        )
+    })?;
 
     let seeding = Instant::now();
-    let seeded = seed(&store, dir.path(), bench).await;
+    let seeded = if reused {
+        stored_sizes(&store).await
+    } else {
+        seed(&store, dir.path(), &bench).await
+    };
     let seed_seconds = seeding.elapsed().as_secs_f64();
+    // Every run signs in as its own administrator, so a reused store needs no password.
+    let admin = format!("{ADMIN}-{}", beian_web::auth::random_hex(4));
+    let seeded = match seeded {
+        Ok(seeded) => add_admin(&store, &admin)
+            .await
+            .map(|password| (seeded, password)),
+        Err(error) => Err(error),
+    };
     let (seeded, password) = match seeded {
         Ok(seeded) => seeded,
         Err(error) => {
@@ -100,15 +133,38 @@ pub async fn bench_serve(bench: ServeBench) -> anyhow::Result<serde_json::Value>
     let server = tokio::spawn(beian_web::serve(listener, state.clone()));
 
     let driving = Instant::now();
-    let driven = drive(&base, &password, bench).await;
+    let deadline = driving + Duration::from_secs(bench.seconds);
+    // The writer has its own connection pool on the same file, as a scanning worker would.
+    let writer = if bench.with_scan {
+        let store = beian_store::open(
+            &StoreLocation::Sqlite(database.clone()),
+            OpenMode::MustExist,
+        )
+        .await
+        .context("无法为写入任务打开数据库 / cannot open the store for the writer")?;
+        Some(tokio::spawn(write_like_a_scan(store, deadline)))
+    } else {
+        None
+    };
+    let driven = drive(&base, &admin, &password, &bench, deadline).await;
     // Longer than `seconds` when requests were still in flight at the deadline.
     let drive_seconds = driving.elapsed().as_secs_f64();
+    let scan = match writer {
+        Some(writer) => Some(
+            writer
+                .await
+                .context("压测写入任务崩溃 / the bench writer panicked")??,
+        ),
+        None => None,
+    };
     server.abort();
     state.store().close().await;
     let routes = driven?;
     Ok(json!({
-        "sites": bench.sites,
+        "sites": seeded.sites,
         "findings": seeded.findings,
+        "reused_database": reused,
+        "scan_while_serving": scan,
         "clients": bench.clients,
         "seconds": bench.seconds,
         "seed_seconds": seed_seconds,
@@ -123,6 +179,7 @@ pub async fn bench_serve(bench: ServeBench) -> anyhow::Result<serde_json::Value>
 
 /// What seeding stored, and how long its two phases took.
 struct Seeded {
+    sites: usize,
     findings: usize,
     import_seconds: f64,
     findings_seconds: f64,
@@ -133,8 +190,8 @@ struct Seeded {
 async fn seed(
     store: &AnyStore,
     dir: &std::path::Path,
-    bench: ServeBench,
-) -> anyhow::Result<(Seeded, String)> {
+    bench: &ServeBench,
+) -> anyhow::Result<Seeded> {
     let importing = Instant::now();
     let today = today_in_china();
     let workbook = dir.join("bench-serve-portfolio.xlsx");
@@ -165,11 +222,40 @@ async fn seed(
     let import_seconds = importing.elapsed().as_secs_f64();
     let recording = Instant::now();
     let findings = seed_findings(store, &site_ids, bench.findings).await?;
-    let seeded = Seeded {
+    Ok(Seeded {
+        sites: site_ids.len(),
         findings,
         import_seconds,
         findings_seconds: recording.elapsed().as_secs_f64(),
-    };
+    })
+}
+
+/// What a reused store holds (its sizes may differ from the flags: they are reported).
+async fn stored_sizes(store: &AnyStore) -> anyhow::Result<Seeded> {
+    let sites = store
+        .list(&ListQuery {
+            limit: 1,
+            ..ListQuery::of(RecordKind::Website)
+        })
+        .await?
+        .total;
+    let findings = store
+        .list_findings(&beian_store::FindingQuery {
+            limit: 1,
+            ..beian_store::FindingQuery::default()
+        })
+        .await?
+        .total;
+    Ok(Seeded {
+        sites: usize::try_from(sites)?,
+        findings: usize::try_from(findings)?,
+        import_seconds: 0.0,
+        findings_seconds: 0.0,
+    })
+}
+
+/// Creates the run's administrator in the default organisation; its password.
+async fn add_admin(store: &AnyStore, name: &str) -> anyhow::Result<String> {
     // A cheap hash: login cost is not what this bench measures.
     let cost = PasswordCost {
         memory_kib: 1024,
@@ -179,14 +265,58 @@ async fn seed(
     add_user(
         store,
         ACTOR,
-        ADMIN,
+        name,
         Role::Admin,
         &[DEFAULT_ORGANISATION],
         Some(password.clone()),
         cost,
     )
     .await?;
-    Ok((seeded, password))
+    Ok(password)
+}
+
+/// Until `deadline`, judges sites one after another as a scan does (one transaction per
+/// site through `record_site_judgement`, findings opening and resolving as the rotating
+/// drafts change); how many sites it wrote and how fast.
+async fn write_like_a_scan(
+    store: AnyStore,
+    deadline: Instant,
+) -> anyhow::Result<serde_json::Value> {
+    let sites = store
+        .list(&ListQuery {
+            limit: 0,
+            ..ListQuery::of(RecordKind::Website)
+        })
+        .await?;
+    let site_ids: Vec<RecordId> = sites.items.iter().map(|record| record.id()).collect();
+    ensure!(
+        !site_ids.is_empty(),
+        "压测数据库没有网站 / the bench store has no sites"
+    );
+    let scan = store.begin_scan(ACTOR, "bench serve (writer)").await?;
+    let started = Instant::now();
+    let mut written = 0_usize;
+    let mut changed = 0_usize;
+    while Instant::now() < deadline {
+        let site_id = site_ids[written % site_ids.len()];
+        // A different rotation each pass: some findings resolve, others open.
+        let drafts: Vec<FindingDraft> = (0..4).map(|n| draft(site_id, written + n, n)).collect();
+        let outcome = store
+            .record_site_judgement(ACTOR, scan.id, site_id, None, &drafts, Utc::now())
+            .await?;
+        changed += outcome.opened.len() + outcome.resolved.len();
+        written += 1;
+    }
+    store
+        .finish_scan(ACTOR, scan.id, &json!({ "bench_writer": true }).to_string())
+        .await?;
+    let seconds = started.elapsed().as_secs_f64();
+    store.close().await;
+    Ok(json!({
+        "sites_written": written,
+        "findings_opened_or_resolved": changed,
+        "sites_per_second": written as f64 / seconds.max(f64::EPSILON),
+    }))
 }
 
 /// Spreads `total` findings over the sites (the first `total % sites` get one more), in
@@ -241,12 +371,18 @@ struct RouteFigures {
 }
 
 /// Signs in once, then runs the clients until the time is up.
-async fn drive(base: &str, password: &str, bench: ServeBench) -> anyhow::Result<serde_json::Value> {
+async fn drive(
+    base: &str,
+    admin: &str,
+    password: &str,
+    bench: &ServeBench,
+    deadline: Instant,
+) -> anyhow::Result<serde_json::Value> {
     let client = http_client()?;
     let login = client
         .post(format!("{base}/api/v1/session"))
         .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(json!({ "name": ADMIN, "password": password }).to_string())
+        .body(json!({ "name": admin, "password": password }).to_string())
         .send()
         .await
         .context("登录请求失败 / the login request failed")?;
@@ -267,7 +403,6 @@ async fn drive(base: &str, password: &str, bench: ServeBench) -> anyhow::Result<
         })
         .context("登录应答没有会话 Cookie / the login answer set no session cookie")?;
 
-    let deadline = Instant::now() + Duration::from_secs(bench.seconds);
     let mut tasks = tokio::task::JoinSet::new();
     for client_index in 0..bench.clients {
         let client = client.clone();
@@ -370,6 +505,8 @@ mod tests {
             findings: 50,
             clients: 2,
             seconds: 1,
+            database: None,
+            with_scan: true,
         })
         .await
         .expect("a tiny bench run");

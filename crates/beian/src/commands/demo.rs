@@ -1,10 +1,12 @@
 //! `beian demo [--bind ADDR] [--dir DIR]`: the whole product on the simulated internet in one
 //! command. Starts the lab, writes a `beian.toml` that points every probe at it, creates the
-//! database, imports a portfolio with one website per lab scenario, runs the first scan
+//! database, imports a portfolio of about fifty websites — one per lab scenario, the rest the
+//! lab's healthy bulk sites, each with its subject and valid filings — runs the first scan
 //! (findings and the cancellation cases the rules open) and serves the dashboard, with the
-//! demo administrator's password printed once on the terminal.
+//! demo administrator's password printed once on the terminal and how long each step took.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use beian_store::{OpenMode, Store};
 use clap::Args;
@@ -25,6 +27,26 @@ pub struct DemoArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// How many websites the demo portfolio holds: every scenario, topped up with healthy sites
+/// so the lists page and the overview look like a real portfolio.
+const DEMO_SITES: usize = 50;
+
+/// Sites scanned at once: all of them, so the hostile servers' timeouts overlap.
+const DEMO_SCAN_CONCURRENCY: usize = DEMO_SITES;
+
+/// What the timing line reports: when the demo started, how long the lab took, how many
+/// sites the portfolio lists.
+struct Progress {
+    started: Instant,
+    lab_ready: Duration,
+    sites: usize,
+}
+
+/// Seconds, one decimal, for the timing line.
+fn seconds(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
+}
+
 pub async fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let dir = match &args.dir {
         Some(dir) => dir.clone(),
@@ -38,13 +60,25 @@ pub async fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         ))
         .with_fix("用 --dir 指定一个可写的目录 / name a writable folder with --dir")
     })?;
-    let lab = lab::start_lab(0).await?;
+    let started = Instant::now();
+    let bulk = DEMO_SITES.saturating_sub(beian_lab::portfolio_rows().len());
+    let lab = lab::start_lab(bulk).await?;
+    let lab_ready = started.elapsed();
     let config_path = dir.join("beian.toml");
     let portfolio_path = dir.join("portfolio.csv");
     // Plain HTTP on loopback: a Secure cookie would never come back to the browser.
-    let toml = format!("{}\n[web]\nsecure_cookies = false\n", lab.beian_toml());
+    let toml = format!(
+        "{}\n[web]\nsecure_cookies = false\n\n[scan]\nconcurrency = {DEMO_SCAN_CONCURRENCY}\n",
+        lab.beian_toml()
+    );
+    let portfolio = beian_lab::portfolio_csv(&lab);
+    let progress = Progress {
+        started,
+        lab_ready,
+        sites: portfolio.lines().skip(1).count(),
+    };
     let written = std::fs::write(&config_path, toml)
-        .and_then(|()| std::fs::write(&portfolio_path, beian_lab::portfolio_csv(&lab)));
+        .and_then(|()| std::fs::write(&portfolio_path, portfolio));
     if let Err(error) = written {
         lab.shutdown().await;
         return Err(UserError::input(format!(
@@ -59,7 +93,7 @@ pub async fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         "演示目录 / demo folder: {}（配置 config beian.toml，清单 portfolio portfolio.csv）",
         dir.display()
     );
-    let outcome = seed_scan_and_serve(args, global, config_path, portfolio_path).await;
+    let outcome = seed_scan_and_serve(args, global, config_path, portfolio_path, &progress).await;
     lab.shutdown().await;
     outcome
 }
@@ -69,6 +103,7 @@ async fn seed_scan_and_serve(
     global: &GlobalArgs,
     config_path: PathBuf,
     portfolio_path: PathBuf,
+    progress: &Progress,
 ) -> anyhow::Result<Exit> {
     let settings = config::resolve(&GlobalArgs {
         config: Some(config_path),
@@ -90,6 +125,7 @@ async fn seed_scan_and_serve(
         &settings,
     )
     .await?;
+    let imported = progress.started.elapsed();
     eprintln!("首次扫描 / first scan …");
     scan::run(
         &scan::ScanArgs {
@@ -106,6 +142,16 @@ async fn seed_scan_and_serve(
         &settings,
     )
     .await?;
+    let scanned = progress.started.elapsed();
+    eprintln!(
+        "演示数据就绪 / demo ready: {} 个网站 sites — 实验室 lab {}, 导入 import {}, \
+         首次扫描 first scan {}, 合计 total {}",
+        progress.sites,
+        seconds(progress.lab_ready),
+        seconds(imported.saturating_sub(progress.lab_ready)),
+        seconds(scanned.saturating_sub(imported)),
+        seconds(scanned),
+    );
     serve::run(
         &serve::ServeArgs {
             bind: Some(args.bind.clone()),

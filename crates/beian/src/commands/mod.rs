@@ -20,6 +20,7 @@ mod tables;
 mod transfer;
 pub mod user;
 pub mod validate;
+pub mod worker;
 
 use beian_store::{AnyStore, OpenMode, Store, StoreLocation};
 
@@ -60,6 +61,7 @@ pub async fn run(cli: &Cli) -> anyhow::Result<Exit> {
         Command::Bench(command) => transfer::bench(command, &settings).await,
         Command::Case(command) => case::run(command, &settings).await,
         Command::Serve(args) => serve::run(args, &settings).await,
+        Command::Worker(args) => worker::run(args, &settings).await,
         Command::User(command) => user::run(command, &settings).await,
     }
 }

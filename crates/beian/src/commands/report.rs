@@ -23,6 +23,8 @@ use crate::error::{Exit, UserError, input_error};
 use crate::export::{ExportFormat, run_export};
 use crate::import::load_inventory;
 use crate::output;
+use beian_core::model::Website;
+use beian_engine::documents::{DocumentError, Scope};
 
 pub use bundle::export as audit_export;
 
@@ -205,19 +207,22 @@ async fn produce(
             return Ok(None);
         }
         ReportKind::Findings => {
-            let inventory = load_inventory(store).await?;
-            let rows =
-                gather::finding_rows(store, &inventory, site.as_ref().map(|s| s.id), args.all)
-                    .await?;
+            let rows = gather::finding_rows(store, scope(site.as_ref()), args.all)
+                .await
+                .map_err(document_error)?;
             return Ok(Some(findings_xlsx(&rows)?));
         }
         ReportKind::Portfolio => {
-            let report = gather::portfolio(store, settings, site.as_ref()).await?;
+            let report = gather::portfolio(store, settings.today(), scope(site.as_ref()))
+                .await
+                .map_err(document_error)?;
             return Ok(Some(portfolio_html(&report).into_bytes()));
         }
         ReportKind::Evidence => {
             let website = require_site(site, kind)?;
-            let evidence = gather::site_evidence(store, website).await?;
+            let evidence = gather::site_evidence(store, website)
+                .await
+                .map_err(document_error)?;
             vec![evidence_document(&evidence.report(Utc::now()))]
         }
         ReportKind::CancellationWebsite
@@ -243,7 +248,7 @@ async fn cancellation_input(
     let inventory = load_inventory(store).await?;
     let subject = match (&args.subject, &site) {
         (Some(subject), _) => gather::resolve_subject(store, settings, subject).await?,
-        (None, Some(site)) => subject_of(&inventory, site)?,
+        (None, Some(site)) => gather::subject_of(&inventory, site).map_err(document_error)?,
         (None, None) if kind == ReportKind::CancellationSubject => {
             return input_error(
                 "注销主体需要指明主体 / cancellation-subject needs the subject",
@@ -260,9 +265,9 @@ async fn cancellation_input(
         _ => (CancellationKind::Website, Some(require_site(site, kind)?)),
     };
     let provider = match (cancellation, &site) {
-        (CancellationKind::Access, Some(site)) => {
-            Some(gather::provider_to_remove(site, args.provider.as_deref())?)
-        }
+        (CancellationKind::Access, Some(site)) => Some(
+            gather::provider_to_remove(site, args.provider.as_deref()).map_err(document_error)?,
+        ),
         _ => args.provider.clone(),
     };
     let request = gather::CancellationRequest {
@@ -272,21 +277,21 @@ async fn cancellation_input(
         provider,
         reason: args.reason.clone(),
     };
-    Ok(gather::cancellation(&inventory, &request, settings))
+    Ok(gather::cancellation(&inventory, &request, settings.today()))
 }
 
-fn subject_of(
-    inventory: &beian_core::inventory::InventorySnapshot,
-    site: &beian_core::model::Website,
-) -> anyhow::Result<beian_core::model::Subject> {
-    inventory.subject(site.subject_id).cloned().ok_or_else(|| {
-        UserError::input(format!(
-            "网站 {} 的主体 #{} 不存在 / the subject #{} of {} is missing",
-            site.home_url, site.subject_id, site.subject_id, site.home_url
-        ))
-        .with_fix("用 `beian site edit --subject` 修正 / fix it with `beian site edit --subject`")
-        .into()
-    })
+/// Which sites a findings sheet or portfolio covers: the one named, or all.
+fn scope(site: Option<&Website>) -> Scope<'_> {
+    site.map_or(Scope::All, Scope::Site)
+}
+
+/// A store failure stays one; anything else the documents could not be filled from is
+/// the input's fault and says its fix.
+fn document_error(error: DocumentError) -> anyhow::Error {
+    match error {
+        DocumentError::Store(error) => error.into(),
+        other => UserError::input(other.to_string()).into(),
+    }
 }
 
 fn require_site(

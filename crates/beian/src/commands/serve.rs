@@ -1,6 +1,7 @@
 //! `beian serve [--bind ADDR] [--no-scheduler]`: the REST API `/api/v1` (and `/healthz`)
-//! of beian-web on the configured store, and the scheduler scanning every active site at
-//! the `[schedule]` interval in the background, until Ctrl-C or SIGTERM.
+//! of beian-web on the configured store, and in the background the scheduler loop of
+//! `beian worker` (each check of each active site at its `[schedule]` interval, findings
+//! announced through `[notify]`, the daily digest), until Ctrl-C or SIGTERM.
 //!
 //! First run: a store without any user gets an administrator `admin` with a generated
 //! password, printed once on stderr, so the API can be signed in to at all. The bound
@@ -9,15 +10,14 @@
 
 use std::time::Duration;
 
-use beian_engine::ScanOptions;
-use beian_engine::scheduler::{Scheduler, Today};
 use beian_store::{OpenMode, Store};
 use beian_web::{AppState, WebConfig};
 use clap::Args;
 
 use crate::commands::open_store;
 use crate::commands::user::{bootstrap_admin, print_created};
-use crate::config::{Settings, TODAY_VARIABLE};
+use crate::commands::worker::run_scheduler;
+use crate::config::Settings;
 use crate::error::{Exit, UserError};
 
 #[derive(Debug, Args)]
@@ -42,6 +42,7 @@ pub async fn run(args: &ServeArgs, settings: &Settings) -> anyhow::Result<Exit> 
         metrics: settings.web.metrics,
         metrics_loopback_only: settings.web.metrics_loopback_only,
         session_ttl: settings.web.session_ttl,
+        settings: beian_web::SettingsView::new(settings.notify.as_deref(), &settings.schedule),
         ..WebConfig::default()
     };
     let outcome = async {
@@ -101,7 +102,8 @@ pub async fn run(args: &ServeArgs, settings: &Settings) -> anyhow::Result<Exit> 
     served.map(|()| Exit::Success)
 }
 
-/// Starts the scheduler on the server's store; the sender stops it between rounds.
+/// Starts the scheduler loop (the one `beian worker` runs) on the server's store, with
+/// the server's `/metrics` registry; the sender stops it between rounds.
 fn spawn_scheduler(
     state: &AppState,
     settings: &Settings,
@@ -110,37 +112,26 @@ fn spawn_scheduler(
     tokio::task::JoinHandle<()>,
 ) {
     let state = state.clone();
-    let probe = settings.probe.clone();
-    let options = ScanOptions {
-        actor: "scheduler".to_owned(),
-        today: settings.today(),
-        concurrency: settings.scan_concurrency,
-        rules: settings.rules.clone(),
-        validation: settings.validation.clone(),
-    };
-    // A pinned day stays pinned; otherwise each round counts from its own Beijing date.
-    let today = if std::env::var_os(TODAY_VARIABLE).is_some() {
-        Today::Pinned(settings.today())
-    } else {
-        Today::Clock
-    };
-    let schedule = settings.schedule.clone();
+    let settings = settings.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     // Local: a scan's progress observer is not `Sync`, so the scheduler's future stays on
     // the thread driving `serve`; the scan's probes still run on the runtime's workers.
     let task = tokio::task::spawn_local(async move {
-        let scheduler = Scheduler::new(state.store(), probe, options, today, schedule);
-        scheduler
-            .run(async {
-                let _ = stopped.await;
-            })
-            .await;
+        let metrics = Some(std::sync::Arc::clone(state.scheduler_metrics()));
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        if let Err(error) = run_scheduler(state.store(), &settings, metrics, false, shutdown).await
+        {
+            tracing::error!(%error, "the scheduler could not start");
+            eprintln!("{error:#}");
+        }
     });
     (stop, task)
 }
 
 /// Ctrl-C, or SIGTERM on Unix (what service managers and `kill` send).
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -7,6 +7,7 @@ use crate::cli::{BenchCommand, ExportArgs, ExportFormatArg, ImportArgs, Template
 use crate::commands::with_store;
 use crate::config::Settings;
 use crate::error::{Exit, input_error};
+use crate::import::RenderReport as _;
 use crate::{bench, export, import, output};
 
 pub async fn import(args: &ImportArgs, settings: &Settings) -> anyhow::Result<Exit> {
@@ -97,12 +98,16 @@ pub async fn bench(command: &BenchCommand, settings: &Settings) -> anyhow::Resul
             findings,
             clients,
             seconds,
+            database,
+            with_scan,
         } => {
             super::bench_serve::run(super::bench_serve::ServeBench {
                 sites: *sites as usize,
                 findings: *findings as usize,
                 clients: *clients as usize,
                 seconds: *seconds,
+                database: database.clone(),
+                with_scan: *with_scan,
             })
             .await
         }

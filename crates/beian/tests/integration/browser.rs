@@ -1,10 +1,12 @@
 //! Browser tests: `beian demo` serves the dashboard and headless Chromium, driven through
 //! chromedriver's W3C WebDriver HTTP API, walks it the way a person does every morning —
-//! sign in, read the overview, open the hijacked site's evidence, suppress a finding, tick
-//! a case checklist item and switch to English.
+//! sign in, read the overview, open the hijacked site's evidence, suppress a finding, see the
+//! attacker's markup (a `<script>` title, `<img onerror>` WHOIS fields) shown as text and never
+//! run, download a cancellation application as a PDF, tick a case checklist item and switch
+//! to English.
 //!
-//! They run only with `BEIAN_BROWSER_TESTS=1` (CI installs Debian's `chromium` and
-//! `chromium-driver`), so `cargo test --workspace` still passes on machines without a
+//! They run only with `BEIAN_BROWSER_TESTS=1` (CI installs Debian's `chromium`,
+//! `chromium-driver`, `fonts-noto-cjk` and `poppler-utils`), so `cargo test --workspace` still passes on machines without a
 //! browser. On failure the page's screenshot and HTML are saved under
 //! `$CARGO_TARGET_DIR/browser-screenshots/` (or `target/browser-screenshots/`).
 
@@ -21,14 +23,21 @@ use crate::serve::Server;
 /// The variable that turns the browser tests on.
 const GATE: &str = "BEIAN_BROWSER_TESTS";
 
-/// The Debian packages that provide the browser and its driver.
-const PACKAGES: &str = "chromium chromium-driver";
+/// The Debian packages that provide the browser, its driver, the fonts the pages need and
+/// `pdftotext`, which reads the downloaded PDF back.
+const PACKAGES: &str = "chromium chromium-driver fonts-noto-cjk poppler-utils";
 
 /// W3C WebDriver's key for an element reference.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// How long a page may take to show what the test waits for.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long a download may take to land in the download folder.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The subject of the expired-filing site, whose cancellation application is downloaded.
+const EXPIRED_FILING_SUBJECT: &str = "北京远山教育咨询有限公司";
 
 /// How long chromedriver may take to answer its status endpoint.
 const DRIVER_TIMEOUT: Duration = Duration::from_secs(30);
@@ -96,11 +105,25 @@ struct Browser {
 }
 
 impl Browser {
-    async fn open(http: reqwest::Client, driver: &Driver, chromium: &Path) -> Browser {
+    /// Downloads go to `downloads` without asking. A JavaScript dialog stays open
+    /// (`unhandledPromptBehavior: ignore`) so the test sees it instead of the driver quietly
+    /// dismissing it.
+    async fn open(
+        http: reqwest::Client,
+        driver: &Driver,
+        chromium: &Path,
+        downloads: &Path,
+    ) -> Browser {
         let capabilities = json!({
             "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
+                "unhandledPromptBehavior": "ignore",
                 "goog:chromeOptions": {
+                    "prefs": {
+                        "download.default_directory": downloads,
+                        "download.prompt_for_download": false,
+                        "download.directory_upgrade": true,
+                    },
                     "binary": chromium,
                     "args": [
                         "--headless=new",
@@ -233,10 +256,13 @@ impl Browser {
         let deadline = Instant::now() + PAGE_TIMEOUT;
         loop {
             // The body may be replaced mid-navigation; a stale element only means "not yet".
-            if let Ok(text) = self.page_text().await
-                && text.contains(needle)
-            {
-                return Ok(text);
+            // An open dialog is never "not yet": it is what the page ran.
+            match self.page_text().await {
+                Ok(text) if text.contains(needle) => return Ok(text),
+                Err(error) if error.contains("unexpected alert open") => {
+                    return Err(format!("a JavaScript dialog opened: {error}"));
+                }
+                _ => {}
             }
             if Instant::now() >= deadline {
                 let url = self.current_url().await.unwrap_or_default();
@@ -245,6 +271,20 @@ impl Browser {
                 ));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Fails if a JavaScript dialog (alert, confirm, prompt) is open: WebDriver must answer
+    /// "no such alert" when asked for its text.
+    async fn no_dialog_open(&self) -> Step {
+        match self.call("GET", "/alert/text", &Value::Null).await {
+            Ok(text) => {
+                // Close it so the evidence saved on failure is the page, not the dialog.
+                let _ = self.call("POST", "/alert/dismiss", &json!({})).await;
+                Err(format!("a JavaScript dialog opened saying {text}"))
+            }
+            Err(error) if error.contains("no such alert") => Ok(()),
+            Err(error) => Err(format!("asking for an open dialog failed: {error}")),
         }
     }
 
@@ -350,8 +390,161 @@ fn on_path(names: &[&str]) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// `href` as a path on the dashboard (drivers may answer the attribute resolved).
+fn path_of<'a>(base: &str, href: &'a str) -> &'a str {
+    href.strip_prefix(base).unwrap_or(href)
+}
+
+/// Finds `domain` in the sites list and opens its page; the page's path (`/sites/ID`).
+async fn open_site(browser: &Browser, base: &str, domain: &str) -> Step<String> {
+    browser.goto(&format!("{base}/sites?q={domain}")).await?;
+    let link = browser
+        .find("table tbody a[href^='/sites/']", None)
+        .await
+        .map_err(|error| format!("{domain} is not in the sites list: {error}"))?;
+    let href = browser.attribute(&link, "href").await?;
+    browser.click(&link).await?;
+    browser.wait_for_text(domain).await?;
+    Ok(path_of(base, &href).to_owned())
+}
+
+/// The markup site: its `<script>` title and the `<img onerror>` in its registrant are on
+/// the page as text; no dialog opened and no element was made from them.
+async fn shows_attacker_markup_as_text(browser: &Browser, base: &str) -> Step {
+    let title = beian_lab::markup::SCRIPT_TITLE;
+    let img = beian_lab::markup::IMG_ONERROR;
+    open_site(browser, base, "markup-injection.cn").await?;
+    browser.no_dialog_open().await?;
+    // An injected image fails to load (src=x) a moment after parsing: give it that moment.
+    // (The Content-Security-Policy would also stop an inline script: the elements are looked
+    // for directly, not only through the dialog they would open.)
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    browser.no_dialog_open().await?;
+    let injected = browser
+        .call(
+            "POST",
+            "/execute/sync",
+            &json!({
+                "script": "return {\
+                    images: document.querySelectorAll('img[onerror]').length,\
+                    scripts: Array.from(document.scripts)\
+                        .filter(s => s.textContent.includes('beian-xss')).length,\
+                };",
+                "args": [],
+            }),
+        )
+        .await?;
+    if injected["images"] != 0 || injected["scripts"] != 0 {
+        return Err(format!(
+            "the attacker's markup became elements on the site page: {injected}"
+        ));
+    }
+    let text = browser
+        .wait_for_text(title)
+        .await
+        .map_err(|error| format!("the script title is not shown as text: {error}"))?;
+    if !text.contains(img) {
+        return Err(format!(
+            "the registrant's {img} is not shown as text: {text}"
+        ));
+    }
+    Ok(())
+}
+
+/// Waits for the one finished download in `dir` (Chrome writes `*.crdownload` first).
+async fn downloaded_file(dir: &Path) -> Step<PathBuf> {
+    let deadline = Instant::now() + DOWNLOAD_TIMEOUT;
+    loop {
+        let finished: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|error| format!("cannot read the download folder {}: {error}", dir.display()))?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.extension().is_none_or(|ext| ext != "crdownload")
+                    && std::fs::metadata(path).is_ok_and(|meta| meta.len() > 0)
+            })
+            .collect();
+        if let [file] = finished.as_slice() {
+            return Ok(file.clone());
+        }
+        if finished.len() > 1 {
+            return Err(format!("more than one download: {finished:?}"));
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "nothing was downloaded into {} within {DOWNLOAD_TIMEOUT:?}",
+                dir.display()
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The cancellation case the first scan opened for the expired-filing site offers its
+/// application as a PDF naming the subject.
+async fn downloads_the_cancellation_pdf(browser: &Browser, base: &str, downloads: &Path) -> Step {
+    let site = open_site(browser, base, "expired-filing.com").await?;
+    browser.goto(&format!("{base}/cases")).await?;
+    let mut case = None;
+    for article in browser.find_all("article.case", None).await? {
+        let on_site = browser
+            .find(&format!("small a[href='{site}']"), Some(&article))
+            .await
+            .is_ok();
+        if on_site {
+            let link = browser.find("b a", Some(&article)).await?;
+            case = Some(path_of(base, &browser.attribute(&link, "href").await?).to_owned());
+            break;
+        }
+    }
+    let case = case.ok_or_else(|| format!("the case board has no case for {site}"))?;
+    browser.goto(&format!("{base}{case}")).await?;
+    browser.wait_for_text("下载注销申请 (PDF)").await?;
+    let mut link = None;
+    for candidate in browser.find_all("ul.documents a", None).await? {
+        if browser.text(&candidate).await?.trim() == "下载注销申请 (PDF)" {
+            link = Some(candidate);
+            break;
+        }
+    }
+    let link = link.ok_or_else(|| format!("{case} has no link 下载注销申请 (PDF)"))?;
+    let href = browser.attribute(&link, "href").await?;
+    let wanted = format!("{case}/documents/cancellation.pdf");
+    if path_of(base, &href) != wanted {
+        return Err(format!("the PDF link goes to {href}, not {wanted}"));
+    }
+    browser.click(&link).await?;
+    let file = downloaded_file(downloads).await?;
+    let bytes =
+        std::fs::read(&file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+    if !bytes.starts_with(b"%PDF") {
+        return Err(format!(
+            "{} is not a PDF: {:?}",
+            file.display(),
+            String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+        ));
+    }
+    let pdftotext = on_path(&["pdftotext"])
+        .ok_or_else(|| format!("no pdftotext on PATH: apt-get install {PACKAGES}"))?;
+    let output = Command::new(pdftotext)
+        .arg(&file)
+        .arg("-")
+        .output()
+        .map_err(|error| format!("pdftotext {}: {error}", file.display()))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    // Layout may put spaces or line breaks between CJK characters.
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if !output.status.success() || !squeezed.contains(EXPIRED_FILING_SUBJECT) {
+        return Err(format!(
+            "the cancellation PDF does not name {EXPIRED_FILING_SUBJECT} (pdftotext {}): {text}",
+            output.status
+        ));
+    }
+    Ok(())
+}
+
 /// The walk through the dashboard; the first step that fails, in words.
-async fn walk(browser: &Browser, base: &str, password: &str) -> Step {
+async fn walk(browser: &Browser, base: &str, password: &str, downloads: &Path) -> Step {
     // Sign in with the password `beian demo` printed.
     browser.goto(&format!("{base}/login")).await?;
     let name = browser.find("input[name=name]", None).await?;
@@ -382,15 +575,8 @@ async fn walk(browser: &Browser, base: &str, password: &str) -> Step {
     }
 
     // The hijacked news site shows its evidence: signals with their snippets.
-    browser
-        .goto(&format!("{base}/sites?q=hijacked-news.com.cn"))
-        .await?;
-    let link = browser
-        .find("table tbody a[href^='/sites/']", None)
-        .await
-        .map_err(|error| format!("hijacked-news.com.cn is not in the sites list: {error}"))?;
-    browser.click(&link).await?;
-    let site = browser.wait_for_text("hijacked-news.com.cn").await?;
+    open_site(browser, base, "hijacked-news.com.cn").await?;
+    let site = browser.page_text().await?;
     if !site.contains("信号") {
         return Err(format!("the site page has no signals section: {site}"));
     }
@@ -427,6 +613,12 @@ async fn walk(browser: &Browser, base: &str, password: &str) -> Step {
         .wait_for_text(&format!("{reason} · {until}"))
         .await
         .map_err(|error| format!("the suppression is not listed: {error}"))?;
+
+    // The attacker's markup is shown as text and never run.
+    shows_attacker_markup_as_text(browser, base).await?;
+
+    // The expired-filing site's cancellation application downloads as a PDF.
+    downloads_the_cancellation_pdf(browser, base, downloads).await?;
 
     // Tick a checklist item of a case the first scan opened.
     browser.goto(&format!("{base}/cases")).await?;
@@ -510,6 +702,8 @@ fn a_person_walks_the_demo_dashboard_in_chromium() {
     });
 
     let workspace = Workspace::empty();
+    let downloads = workspace.path().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("a download folder");
     let dir = workspace.path().join("demo");
     let dir = dir.to_str().expect("a UTF-8 temp path");
     let server = Server::spawn(&workspace, &["demo", "--bind", "127.0.0.1:0", "--dir", dir]);
@@ -525,8 +719,8 @@ fn a_person_walks_the_demo_dashboard_in_chromium() {
     runtime.block_on(async {
         let http = http_client();
         let driver = Driver::start(&chromedriver, &http).await;
-        let browser = Browser::open(http, &driver, &chromium).await;
-        let outcome = walk(&browser, &base, &password).await;
+        let browser = Browser::open(http, &driver, &chromium, &downloads).await;
+        let outcome = walk(&browser, &base, &password, &downloads).await;
         let saved = match &outcome {
             Ok(()) => Vec::new(),
             Err(_) => browser.save_evidence("demo-walk").await,

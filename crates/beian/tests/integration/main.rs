@@ -20,6 +20,7 @@ mod scan_interrupt;
 mod serve;
 mod tables;
 mod validate;
+mod worker;
 
 use std::path::{Path, PathBuf};
 

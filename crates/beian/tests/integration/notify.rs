@@ -16,13 +16,13 @@ use crate::scan::{ScanLab, run, text};
 const TOKEN: &str = "tok-7f3a9c-secret";
 
 /// A webhook endpoint on 127.0.0.1 that records every request body and answers 200.
-struct Recorder {
-    port: u16,
+pub(crate) struct Recorder {
+    pub(crate) port: u16,
     bodies: Arc<Mutex<Vec<String>>>,
 }
 
 impl Recorder {
-    fn start() -> Recorder {
+    pub(crate) fn start() -> Recorder {
         let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind a test port");
         let port = listener.local_addr().expect("bound socket").port();
         let bodies: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -46,7 +46,7 @@ impl Recorder {
         Recorder { port, bodies }
     }
 
-    fn bodies(&self) -> Vec<String> {
+    pub(crate) fn bodies(&self) -> Vec<String> {
         self.bodies.lock().expect("not poisoned").clone()
     }
 }

@@ -46,8 +46,18 @@ impl Server {
 
     /// `beian ARGS…`, for any command that ends up serving (`serve`, `demo`).
     pub(crate) fn spawn(workspace: &Workspace, args: &[&str]) -> Server {
+        Server::spawn_with_env(workspace, args, &[])
+    }
+
+    /// [`Server::spawn`] with extra environment variables (`BEIAN_TODAY` for the lab).
+    pub(crate) fn spawn_with_env(
+        workspace: &Workspace,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Server {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
             .current_dir(workspace.path())
+            .envs(envs.iter().copied())
             .env_remove("BEIAN_CONFIG")
             .env_remove("BEIAN_DATABASE")
             .env_remove("BEIAN_LANG")
@@ -99,7 +109,7 @@ impl Server {
     }
 
     /// One HTTP/1.0 request (no chunked answers); status, headers (lower-case names), body.
-    fn request(
+    pub(crate) fn request(
         &self,
         method: &str,
         path: &str,
@@ -285,37 +295,58 @@ fn serve_refuses_an_address_it_cannot_bind() {
 }
 
 #[test]
-fn the_scheduler_gives_each_site_its_first_run_within_the_interval() {
+fn the_scheduler_gives_each_check_its_first_run_within_its_interval() {
+    use beian_engine::ScheduledCheck;
     let workspace = Workspace::initialised();
     seed(&workspace);
-    std::fs::write(workspace.config_path(), "[schedule]\ninterval = \"2h\"\n")
-        .expect("write the config");
-    // The seeded site is id 1; its first run is its jitter after the start, far enough
-    // ahead that this test never probes it.
-    let offset = beian_engine::scheduler::jitter(1, chrono::Duration::hours(2));
-    assert!(offset > chrono::Duration::minutes(5), "{offset}");
+    std::fs::write(
+        workspace.config_path(),
+        "[schedule]\nregistration_interval = \"1d\"\ndns_interval = \"2h\"\n\
+         http_interval = \"3h\"\ntls_interval = \"1d\"\n",
+    )
+    .expect("write the config");
+    let intervals = [
+        (ScheduledCheck::Registration, chrono::Duration::days(1)),
+        (ScheduledCheck::Dns, chrono::Duration::hours(2)),
+        (ScheduledCheck::Http, chrono::Duration::hours(3)),
+        (ScheduledCheck::Tls, chrono::Duration::days(1)),
+    ];
+    // The seeded site is id 1; each check's first run is its jitter after the start, far
+    // enough ahead that this test never probes it.
+    for (check, interval) in intervals {
+        let offset = beian_engine::scheduler::jitter(1, check, interval);
+        assert!(offset > chrono::Duration::minutes(5), "{check}: {offset}");
+    }
     let before = chrono::Utc::now();
     let _server = Server::start(&workspace, &[]);
     let deadline = std::time::Instant::now() + START_TIMEOUT;
-    let next_run = loop {
-        if let Some(next_run) = first_run_of(&workspace, 1) {
-            break next_run;
-        }
+    for (check, interval) in intervals {
+        let offset = beian_engine::scheduler::jitter(1, check, interval);
+        let next_run = loop {
+            if let Some(next_run) = first_run_of(&workspace, 1, check.as_str()) {
+                break next_run;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no first run was scheduled"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let after = chrono::Utc::now();
         assert!(
-            std::time::Instant::now() < deadline,
-            "no first run was scheduled"
+            next_run >= before + offset - chrono::Duration::milliseconds(1)
+                && next_run <= after + offset,
+            "{check}: {next_run} not {offset} after the start"
         );
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    let after = chrono::Utc::now();
-    assert!(
-        next_run >= before + offset && next_run <= after + offset,
-        "{next_run} not {offset} after the start"
-    );
+    }
 }
 
-/// The stored `next_run_at` of a site, read behind the server's back.
-fn first_run_of(workspace: &Workspace, site_id: i64) -> Option<chrono::DateTime<chrono::Utc>> {
+/// The stored `next_run_at` of a site's check, read behind the server's back.
+fn first_run_of(
+    workspace: &Workspace,
+    site_id: i64,
+    check: &str,
+) -> Option<chrono::DateTime<chrono::Utc>> {
     use sqlx::{Connection, Row};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -324,11 +355,14 @@ fn first_run_of(workspace: &Workspace, site_id: i64) -> Option<chrono::DateTime<
     runtime.block_on(async {
         let url = format!("sqlite://{}?mode=ro", workspace.database_path().display());
         let mut connection = sqlx::SqliteConnection::connect(&url).await.ok()?;
-        let row = sqlx::query("SELECT next_run_at FROM site_schedule WHERE site_id = ?")
-            .bind(site_id)
-            .fetch_optional(&mut connection)
-            .await
-            .ok()??;
+        let row = sqlx::query(
+            "SELECT next_run_at FROM check_schedule WHERE site_id = ? AND check_kind = ?",
+        )
+        .bind(site_id)
+        .bind(check)
+        .fetch_optional(&mut connection)
+        .await
+        .ok()??;
         let text: String = row.try_get("next_run_at").ok()?;
         chrono::DateTime::parse_from_rfc3339(&text)
             .ok()
@@ -351,8 +385,17 @@ fn demo_seeds_scans_and_serves_the_lab_portfolio() {
         .login("admin", &password)
         .expect("the demo admin signs in");
     let sites = server.sites(&cookie);
-    let scenarios = beian_lab::portfolio_rows().len();
-    assert_eq!(sites["total"], scenarios, "{sites}");
+    // Every lab scenario, topped up with the lab's healthy bulk sites to fifty.
+    assert!(beian_lab::portfolio_rows().len() < 50);
+    assert_eq!(sites["total"], 50, "{sites}");
+    assert!(
+        server
+            .banner
+            .iter()
+            .any(|line| line.contains("demo ready: 50 个网站 sites")),
+        "no timing line in {:?}",
+        server.banner
+    );
 
     let (status, _, body) = server.request(
         "GET",

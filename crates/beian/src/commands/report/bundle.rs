@@ -29,7 +29,9 @@ struct ObservationOut {
 pub async fn export(args: &AuditExportArgs, settings: &Settings) -> anyhow::Result<Exit> {
     let evidence = with_store(settings, async |store| {
         let website = resolve_site(store, settings, &args.site).await?;
-        site_evidence(store, website).await
+        site_evidence(store, website)
+            .await
+            .map_err(super::document_error)
     })
     .await?;
     let generated_at = Utc::now();
