@@ -149,6 +149,22 @@ pub struct Finding {
     pub suppression: Option<Suppression>,
 }
 
+impl Finding {
+    /// The draft a rule would write for this finding as it stands: how a scan keeps a
+    /// finding it did not look at (a check that did not run, evidence that is unknown).
+    pub fn as_draft(&self) -> FindingDraft {
+        FindingDraft {
+            rule_id: self.rule_id.clone(),
+            site_id: self.site_id,
+            key: self.key.clone(),
+            severity: self.severity,
+            explanation_zh: self.explanation_zh.clone(),
+            explanation_en: self.explanation_en.clone(),
+            evidence: self.evidence.clone(),
+        }
+    }
+}
+
 /// Why and until when a finding is hidden. A suppression without both is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {

@@ -133,15 +133,7 @@ pub fn hold_skipped(drafts: &mut Vec<FindingDraft>, held: &[Finding], ran: Check
     let skipped = |rule_id: &str| check_of_rule(rule_id).is_some_and(|check| !ran.contains(check));
     drafts.retain(|draft| !skipped(&draft.rule_id));
     for finding in held.iter().filter(|finding| skipped(&finding.rule_id)) {
-        drafts.push(FindingDraft {
-            rule_id: finding.rule_id.clone(),
-            site_id: finding.site_id,
-            key: finding.key.clone(),
-            severity: finding.severity,
-            explanation_zh: finding.explanation_zh.clone(),
-            explanation_en: finding.explanation_en.clone(),
-            evidence: finding.evidence.clone(),
-        });
+        drafts.push(finding.as_draft());
     }
     drafts.sort_by(|a, b| (&a.rule_id, &a.key).cmp(&(&b.rule_id, &b.key)));
 }

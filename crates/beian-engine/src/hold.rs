@@ -27,15 +27,7 @@ pub fn carry_unknown(
         if judged || !evidence_unknown(finding, current) {
             continue;
         }
-        drafts.push(FindingDraft {
-            rule_id: finding.rule_id.clone(),
-            site_id: finding.site_id,
-            key: finding.key.clone(),
-            severity: finding.severity,
-            explanation_zh: finding.explanation_zh.clone(),
-            explanation_en: finding.explanation_en.clone(),
-            evidence: finding.evidence.clone(),
-        });
+        drafts.push(finding.as_draft());
     }
     if drafts.len() != before {
         drafts.sort_by(|a, b| (&a.rule_id, &a.key).cmp(&(&b.rule_id, &b.key)));

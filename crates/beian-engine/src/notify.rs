@@ -39,6 +39,20 @@ pub struct NotifyReport {
     pub failures: Vec<String>,
 }
 
+impl NotifyReport {
+    /// Tallies one delivery's outcome.
+    fn count(&mut self, delivery: &beian_notify::Delivery, outcome: &DeliveryOutcome) {
+        match &outcome.status {
+            DeliveryStatus::Delivered => self.delivered += 1,
+            DeliveryStatus::Failed { failure } => {
+                self.failed += 1;
+                self.failures
+                    .push(format!("{}: {failure}", delivery.channel));
+            }
+        }
+    }
+}
+
 /// Routes and sends the notifications of scans over one configuration.
 #[derive(Debug, Clone)]
 pub struct Notifier {
@@ -128,15 +142,7 @@ impl Notifier {
         let outcomes = self.sender.send(&plan.deliveries).await;
         let mut report = NotifyReport::default();
         for (delivery, outcome) in plan.deliveries.iter().zip(&outcomes) {
-            match &outcome.status {
-                DeliveryStatus::Delivered => report.delivered += 1,
-                DeliveryStatus::Failed { failure } => {
-                    report.failed += 1;
-                    report
-                        .failures
-                        .push(format!("{}: {failure}", delivery.channel));
-                }
-            }
+            report.count(delivery, outcome);
         }
         Ok(report)
     }
@@ -155,15 +161,7 @@ impl Notifier {
         let mut report = NotifyReport::default();
         let mut audits = Vec::new();
         for (delivery, outcome) in plan.deliveries.iter().zip(&outcomes) {
-            match &outcome.status {
-                DeliveryStatus::Delivered => report.delivered += 1,
-                DeliveryStatus::Failed { failure } => {
-                    report.failed += 1;
-                    report
-                        .failures
-                        .push(format!("{}: {failure}", delivery.channel));
-                }
-            }
+            report.count(delivery, outcome);
             if let Some(audit) = audit_of(&delivery.message, outcome) {
                 audits.push(audit);
             }
