@@ -174,6 +174,10 @@ pub struct Website {
     pub access_providers: Vec<String>,
     /// Server addresses as text (IPv4 or IPv6), validated on entry.
     pub server_ips: Vec<String>,
+    /// The owner's own labels (e.g. a client, a team, "官网"), for filtering and bulk
+    /// actions; trimmed, without duplicates.
+    #[serde(default)]
+    pub tags: Vec<String>,
     pub go_live_on: Option<NaiveDate>,
     pub status: RecordStatus,
     pub closed_on: Option<NaiveDate>,

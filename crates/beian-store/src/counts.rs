@@ -180,6 +180,32 @@ impl Engine {
         Ok(out)
     }
 
+    /// The tags of the sites in `scope` with how many sites carry each, by tag, at most
+    /// `limit` (from the trigger-kept `organisation_tag_counts`, migration 0008).
+    pub(crate) async fn site_tags(
+        &self,
+        scope: CountScope<'_>,
+        limit: u32,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut params = Params::default();
+        let sql = format!(
+            "SELECT tag, CAST(SUM(n) AS BIGINT) AS n FROM organisation_tag_counts WHERE n > 0{} \
+             GROUP BY tag ORDER BY tag LIMIT {}",
+            scope.condition("organisation_id", &mut params),
+            limit.max(1)
+        );
+        let rows = bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), params.into_values())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.fail("listing site tags"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let r = RowReader::new(row, "organisation_tag_counts", &self.target);
+            out.push((r.text("tag")?, u64::try_from(r.int("n")?).unwrap_or(0)));
+        }
+        Ok(out)
+    }
+
     /// Writes every organisation's counts as they stand now as the trend point of `day`
     /// (replacing an earlier point of the same day).
     pub(crate) async fn record_finding_trend(

@@ -325,6 +325,23 @@ pub trait Store {
         scope: CountScope<'_>,
     ) -> Result<std::collections::BTreeMap<String, u64>, StoreError>;
 
+    /// The tags of the sites in `scope`, by tag, with how many sites carry each; at most
+    /// `limit`.
+    async fn site_tags(
+        &self,
+        scope: CountScope<'_>,
+        limit: u32,
+    ) -> Result<Vec<(String, u64)>, StoreError>;
+
+    /// Makes every check of these sites due at `now` (a person's "check now"), audited as
+    /// `site.check_now` per site; how many were scheduled already and moved.
+    async fn check_sites_now(
+        &self,
+        actor: &str,
+        site_ids: &[RecordId],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
     /// Writes every organisation's finding counts as they stand now as the trend point of
     /// `day` (a Beijing date), replacing an earlier point of that day. Not audited: it is
     /// a reading of the findings, whose changes are.
@@ -786,6 +803,23 @@ impl<T: sealed::HasEngine> Store for T {
         scope: CountScope<'_>,
     ) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
         self.engine().site_status_counts(scope).await
+    }
+
+    async fn site_tags(
+        &self,
+        scope: CountScope<'_>,
+        limit: u32,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        self.engine().site_tags(scope, limit).await
+    }
+
+    async fn check_sites_now(
+        &self,
+        actor: &str,
+        site_ids: &[RecordId],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.engine().check_sites_now(actor, site_ids, now).await
     }
 
     async fn record_finding_trend(

@@ -35,6 +35,8 @@ pub struct ListQuery {
     pub access_provider: Option<String>,
     /// Websites with an unresolved finding at least this severe.
     pub min_finding_severity: Option<Severity>,
+    /// Websites carrying this tag (exact, as stored).
+    pub tag: Option<String>,
     /// Page size; 0 means no limit.
     pub limit: u32,
     pub offset: u32,
@@ -53,6 +55,7 @@ impl Default for ListQuery {
             subject_search: None,
             access_provider: None,
             min_finding_severity: None,
+            tag: None,
             limit: 50,
             offset: 0,
         }
@@ -197,6 +200,21 @@ pub(crate) fn conditions(
         let element = serde_json::to_string(provider.trim()).unwrap_or_default();
         let p = params.push(SqlValue::Text(Some(contains_pattern_exact_case(&element))));
         out.push(format!("access_providers LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(tag) = query
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        if kind != K::Website {
+            return Err(unsupported("tag"));
+        }
+        // website_tags is kept by triggers (migration 0008) and indexed by tag.
+        let p = params.push(SqlValue::Text(Some(tag.to_owned())));
+        out.push(format!(
+            "id IN (SELECT website_id FROM website_tags WHERE tag = {p})"
+        ));
     }
     if let Some(min) = query.min_finding_severity {
         if kind != K::Website {

@@ -42,6 +42,7 @@ embedded_migrations![
     (5, "notification log", "0005_notification_log"),
     (6, "check schedule", "0006_check_schedule"),
     (7, "finding counts", "0007_finding_counts"),
+    (8, "site tags", "0008_site_tags"),
 ];
 
 /// Brings the schema up to date; each migration runs in its own transaction.

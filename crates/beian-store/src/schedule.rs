@@ -15,7 +15,8 @@
 //! lock; on PostgreSQL the second of two concurrent updaters waits for the first's row
 //! lock and then re-checks the condition against the row the first wrote, so exactly one
 //! sees its update applied. The schedule is bookkeeping, not a change to the inventory:
-//! it is not written to the audit log (the scans it starts are).
+//! it is not written to the audit log (the scans it starts are) — except a person's "check
+//! now" ([`Engine::check_sites_now`]), which is their decision and is audited per site.
 
 use std::collections::BTreeMap;
 
@@ -25,7 +26,8 @@ use beian_core::model::{
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Dialect, Engine, to_micros};
+use crate::audit_log::{AuditEvent, PendingChain};
+use crate::engine::{Dialect, Engine, now_micros, to_micros};
 use crate::error::{BackendFault, StoreError, classify};
 use crate::records::{RowReader, decode, format_date, format_instant, limit_or_all, table};
 
@@ -292,6 +294,51 @@ impl Engine {
         tx.commit()
             .await
             .map_err(self.fail("scheduling a site's next checks"))
+    }
+
+    /// Makes every check of these sites due at `now` (a person's "check now"), audited
+    /// as `site.check_now` per site, in one transaction; returns how many sites were
+    /// scheduled already and moved (a never-scheduled site is due first anyway). A lease
+    /// a worker holds is kept: the checks run again once that worker finishes.
+    pub(crate) async fn check_sites_now(
+        &self,
+        actor: &str,
+        site_ids: &[RecordId],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let at = format_instant(to_micros(now));
+        let mut tx = self.begin_write().await?;
+        let mut chain = PendingChain::resume(&mut tx, &self.target).await?;
+        let mut moved = 0;
+        for site_id in site_ids {
+            sqlx::query("UPDATE check_schedule SET next_run_at = $1 WHERE site_id = $2")
+                .bind(&at)
+                .bind(site_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.fail("making a site's checks due now"))?;
+            moved += sqlx::query("UPDATE site_schedule SET next_run_at = $1 WHERE site_id = $2")
+                .bind(&at)
+                .bind(site_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.fail("making a site's checks due now"))?
+                .rows_affected();
+            chain.push(AuditEvent {
+                at: now_micros(),
+                actor,
+                action: "site.check_now",
+                entity: "website",
+                entity_id: Some(*site_id),
+                before: None,
+                after: Some(format!("{{\"due_at\":\"{at}\"}}")),
+            });
+        }
+        chain.flush(&mut tx, &self.target).await?;
+        tx.commit()
+            .await
+            .map_err(self.fail("making sites' checks due now"))?;
+        Ok(moved)
     }
 
     pub(crate) async fn site_check_schedule(

@@ -105,6 +105,13 @@ pub struct SiteParams {
     q: Option<String>,
     status: Option<String>,
     subject_id: Option<RecordId>,
+    /// Subject name or id number (substring).
+    subject: Option<String>,
+    /// Access provider name (exact).
+    provider: Option<String>,
+    /// Sites with an unresolved finding at least this severe.
+    min_severity: Option<String>,
+    tag: Option<String>,
 }
 
 pub async fn list_sites(
@@ -113,10 +120,23 @@ pub async fn list_sites(
     Params(params): Params<SiteParams>,
 ) -> Result<Json<PageOf<Website>>, ApiError> {
     let (page, per_page, offset) = pagination(params.page, params.per_page)?;
+    let min_finding_severity = match params.min_severity.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => Some(Severity::parse(code).ok_or_else(|| {
+            ApiError::invalid(
+                format!("未知的严重程度 {code:?}"),
+                format!("unknown severity {code:?}; use info, low, medium, high or critical"),
+            )
+        })?),
+    };
     let query = ListQuery {
         search: params.q,
         status: params.status,
         subject_id: params.subject_id,
+        subject_search: params.subject,
+        access_provider: params.provider,
+        min_finding_severity,
+        tag: params.tag,
         limit: per_page,
         offset,
         ..ListQuery::of(RecordKind::Website)
@@ -140,6 +160,18 @@ pub async fn list_sites(
         total: listed.total,
         total_exact: true,
     }))
+}
+
+/// `POST /api/v1/sites/bulk`: one action on many sites (see [`crate::site_bulk`]).
+pub async fn bulk_sites(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Body(body): Body<crate::site_bulk::BulkRequest>,
+) -> Result<Json<crate::site_bulk::BulkOutcome>, ApiError> {
+    let action = crate::site_bulk::BulkAction::parse(&body.action, body.tag.as_deref())?;
+    crate::site_bulk::apply(&state, &principal, &body.site_ids, &action)
+        .await
+        .map(Json)
 }
 
 #[derive(Debug, Serialize)]

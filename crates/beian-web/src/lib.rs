@@ -36,6 +36,7 @@ pub mod pages;
 pub mod routes;
 pub mod session;
 pub mod settings_view;
+pub mod site_bulk;
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;

@@ -31,6 +31,7 @@ pub enum Endpoint {
     CurrentSession,
     Logout,
     ListSites,
+    BulkSites,
     GetSite,
     ListFindings,
     GetFinding,
@@ -171,6 +172,18 @@ pub fn routes() -> Vec<RouteSpec> {
                 ("q", "string", "substring of name or home URL"),
                 ("status", "string", "active or closed"),
                 ("subject_id", "integer", "sites of this subject"),
+                (
+                    "subject",
+                    "string",
+                    "substring of the subject's name or id number",
+                ),
+                ("provider", "string", "access provider name (exact)"),
+                (
+                    "min_severity",
+                    "string",
+                    "sites with an unresolved finding at least this severe: info, low, medium, high, critical",
+                ),
+                ("tag", "string", "sites carrying this tag (exact)"),
             ],
             ..spec(
                 Method::GET,
@@ -179,6 +192,17 @@ pub fn routes() -> Vec<RouteSpec> {
                 E::ListSites,
                 "sites",
                 "网站列表 / list sites",
+            )
+        },
+        RouteSpec {
+            body: Some(&["site_ids", "action"]),
+            ..spec(
+                Method::POST,
+                "/api/v1/sites/bulk",
+                OPERATOR,
+                E::BulkSites,
+                "sites",
+                "批量操作（最多 1000 个网站）：add_tag / remove_tag（带 tag）、check_now / one action on up to 1000 sites: add_tag / remove_tag (with tag), check_now",
             )
         },
         spec(
@@ -458,6 +482,7 @@ fn handler(endpoint: Endpoint, filter: MethodFilter) -> MethodRouter<AppState> {
         E::CurrentSession => on(filter, session::current),
         E::Logout => on(filter, session::logout),
         E::ListSites => on(filter, api::list_sites),
+        E::BulkSites => on(filter, api::bulk_sites),
         E::GetSite => on(filter, api::get_site),
         E::ListFindings => on(filter, api::list_findings),
         E::GetFinding => on(filter, api::get_finding),

@@ -728,9 +728,10 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
         seconds: u64,
         /// 把生成的数据库保存在此路径；已存在则直接复用（不再生成）/ keep the seeded SQLite
-        /// store at PATH; when it exists, reuse it instead of seeding again
+        /// store at PATH; when it exists, reuse it instead of seeding again. Not the global
+        /// `--database`: a bench must never write into the store `BEIAN_DATABASE` names.
         #[arg(long, value_name = "PATH")]
-        database: Option<PathBuf>,
+        bench_store: Option<PathBuf>,
         /// 压测期间同时写入扫描结果（模拟正在运行的扫描）/ while the clients run, keep
         /// writing scan judgements as a running scan does
         #[arg(long)]
@@ -747,5 +748,28 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// A subcommand flag that shares a global flag's name but not its type panics when
+    /// read, which `debug_assert` does not catch: parse the bench's own store flag.
+    #[test]
+    fn bench_serve_store_flag_is_its_own() {
+        use clap::Parser as _;
+        let cli = Cli::try_parse_from([
+            "beian",
+            "--database",
+            "real.db",
+            "bench",
+            "serve",
+            "--bench-store",
+            "/tmp/bench.db",
+        ])
+        .expect("parses");
+        assert_eq!(cli.global.database.as_deref(), Some("real.db"));
+        let debug = format!("{cli:?}");
+        assert!(
+            debug.contains("bench_store: Some(\"/tmp/bench.db\")"),
+            "{debug}"
+        );
     }
 }

@@ -22,6 +22,7 @@ pub enum Column {
     Domains,
     AccessProviders,
     ServerIps,
+    Tags,
     GoLiveOn,
     SiteStatus,
     ClosedOn,
@@ -48,7 +49,7 @@ pub struct ColumnHelp {
 }
 
 impl Column {
-    pub const ALL: [Column; 24] = [
+    pub const ALL: [Column; 25] = [
         Column::SubjectName,
         Column::SubjectKind,
         Column::SubjectIdNumber,
@@ -59,6 +60,7 @@ impl Column {
         Column::Domains,
         Column::AccessProviders,
         Column::ServerIps,
+        Column::Tags,
         Column::GoLiveOn,
         Column::SiteStatus,
         Column::ClosedOn,
@@ -96,6 +98,7 @@ impl Column {
             Column::Domains => "domains",
             Column::AccessProviders => "access_providers",
             Column::ServerIps => "server_ips",
+            Column::Tags => "tags",
             Column::GoLiveOn => "go_live_on",
             Column::SiteStatus => "site_status",
             Column::ClosedOn => "closed_on",
@@ -125,6 +128,7 @@ impl Column {
             Column::Domains => "域名",
             Column::AccessProviders => "接入商",
             Column::ServerIps => "服务器IP",
+            Column::Tags => "标签",
             Column::GoLiveOn => "开通日期",
             Column::SiteStatus => "网站状态",
             Column::ClosedOn => "关闭日期",
@@ -155,6 +159,7 @@ impl Column {
             Column::Domains => &["网站域名", "域名列表"],
             Column::AccessProviders => &["接入服务商", "服务商"],
             Column::ServerIps => &["ip", "ip地址", "服务器地址"],
+            Column::Tags => &["网站标签", "分组", "tag"],
             Column::GoLiveOn => &["上线日期", "开通时间"],
             Column::SiteStatus => &["状态"],
             Column::ClosedOn => &["关停日期", "关闭时间"],
@@ -224,6 +229,11 @@ impl Column {
                 "服务器 IP，多个用 ; 分隔",
                 "Server IPs, separated by ;",
                 "203.0.113.10",
+            ),
+            Column::Tags => (
+                "自定义标签（客户、团队、用途），多个用 ; 分隔，用于筛选和批量操作",
+                "Your own labels (client, team, purpose), separated by ;, for filters and bulk actions",
+                "客户A;官网",
             ),
             Column::GoLiveOn => ("网站开通日期", "Go-live date", "2024-03-01"),
             Column::SiteStatus => (

@@ -63,6 +63,7 @@ pub fn portfolio_rows(snapshot: &InventorySnapshot) -> Vec<Vec<String>> {
                         .join("; "),
                     Column::AccessProviders => website.access_providers.clone(),
                     Column::ServerIps => website.server_ips.clone(),
+                    Column::Tags => website.tags.clone(),
                     Column::GoLiveOn => website.go_live_on.clone(),
                     Column::SiteStatus => website.status.clone(),
                     Column::ClosedOn => website.closed_on.clone(),

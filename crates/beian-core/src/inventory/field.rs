@@ -26,6 +26,7 @@ pub enum Field {
     HomeUrl,
     AccessProviders,
     ServerIps,
+    Tags,
     GoLiveOn,
     SiteStatus,
     ClosedOn,
@@ -57,6 +58,7 @@ impl Field {
             Field::HomeUrl => "home_url",
             Field::AccessProviders => "access_providers",
             Field::ServerIps => "server_ips",
+            Field::Tags => "tags",
             Field::GoLiveOn => "go_live_on",
             Field::SiteStatus => "site_status",
             Field::ClosedOn => "closed_on",
@@ -87,6 +89,7 @@ impl Field {
             Field::HomeUrl => "首页网址",
             Field::AccessProviders => "接入商",
             Field::ServerIps => "服务器IP",
+            Field::Tags => "标签",
             Field::GoLiveOn => "开通日期",
             Field::SiteStatus => "网站状态",
             Field::ClosedOn => "关闭日期",
@@ -398,6 +401,68 @@ pub(crate) fn optional_date(
         ));
     }
     date
+}
+
+/// Longest tag, in characters: a label, not a note.
+pub const TAG_MAX_CHARS: usize = 32;
+/// Most tags on one site.
+pub const TAGS_PER_SITE: usize = 20;
+
+/// One tag as entered, trimmed; `Err` names what is wrong and how to fix it.
+pub fn normalise_tag(text: &str) -> Result<String, FieldError> {
+    let tag = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if tag.is_empty() {
+        return Err(FieldError::new(
+            Field::Tags,
+            text,
+            "标签为空 / the tag is empty",
+            "填写标签文字，如 客户A / enter the tag text, e.g. client-a",
+        ));
+    }
+    if tag.chars().count() > TAG_MAX_CHARS {
+        return Err(FieldError::new(
+            Field::Tags,
+            text,
+            format!(
+                "标签超过 {TAG_MAX_CHARS} 个字符 / a tag is longer than {TAG_MAX_CHARS} characters"
+            ),
+            "用简短的标签，说明写在备注里 / keep tags short and put explanations in the notes",
+        ));
+    }
+    if tag
+        .chars()
+        .any(|c| c.is_control() || matches!(c, ';' | ',' | '、' | '；' | '，'))
+    {
+        return Err(FieldError::new(
+            Field::Tags,
+            text,
+            "标签含有分隔符或控制字符 / a tag contains a separator or a control character",
+            "一个标签里不要用 ; , 、 / do not use ; , or 、 inside one tag",
+        ));
+    }
+    Ok(tag)
+}
+
+/// Parses a list of tags: each trimmed, duplicates dropped, at most [`TAGS_PER_SITE`].
+pub(crate) fn tags(findings: &mut Findings, text: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for item in split_list(text) {
+        match normalise_tag(&item) {
+            Ok(tag) if !tags.contains(&tag) => tags.push(tag),
+            Ok(_) => {}
+            Err(error) => findings.error(error),
+        }
+    }
+    if tags.len() > TAGS_PER_SITE {
+        findings.error(FieldError::new(
+            Field::Tags,
+            text,
+            format!("标签超过 {TAGS_PER_SITE} 个 / more than {TAGS_PER_SITE} tags"),
+            "合并或删去一些标签 / merge or drop some tags",
+        ));
+        tags.truncate(TAGS_PER_SITE);
+    }
+    tags
 }
 
 /// Parses a list of IPv4/IPv6 server addresses into their canonical text.

@@ -20,6 +20,9 @@ pub use draft::{
     DomainDraft, FilingDraft, PersonDraft, SubjectDraft, WebsiteDraft, parse_province,
 };
 pub use export::{neutralise_formula, portfolio_rows};
-pub use field::{Entry, Field, FieldError, FieldErrors, FieldWarning, parse_date, split_list};
+pub use field::{
+    Entry, Field, FieldError, FieldErrors, FieldWarning, TAG_MAX_CHARS, TAGS_PER_SITE,
+    normalise_tag, parse_date, split_list,
+};
 pub use plan::{ChangeCounts, ImportPlan, RowError, RowWarning, Table, TableRow, plan_import};
 pub use snapshot::{ExistingKeys, InventorySnapshot};

@@ -155,6 +155,7 @@ pub fn healthy() -> SiteFacts {
             name: "示例科技官网".to_owned(),
             home_url: "https://www.example.com/".to_owned(),
             access_providers: vec!["阿里云".to_owned()],
+            tags: Vec::new(),
             server_ips: vec!["203.0.113.10".to_owned()],
             go_live_on: Some(d("2014-06-01")),
             status: RecordStatus::Active,

@@ -121,6 +121,7 @@ pub async fn add_site(store: &AnyStore, index: usize, spec: &SiteSpec<'_>) -> Re
         name: spec.company.to_owned(),
         home_url: spec.home_url.to_owned(),
         access_providers: Vec::new(),
+        tags: Vec::new(),
         server_ips: Vec::new(),
         go_live_on: None,
         status: spec.status,

@@ -84,6 +84,7 @@ fn website() -> Website {
         name: format!("云杉官网{HOSTILE}"),
         home_url: "https://www.yunshan-tech.com/".to_owned(),
         access_providers: vec!["阿里云".to_owned()],
+        tags: Vec::new(),
         server_ips: vec!["47.93.12.8".to_owned()],
         go_live_on: Some(day(2021, 7, 1)),
         status: RecordStatus::Active,

@@ -15,5 +15,6 @@ mod large_batch;
 mod scans;
 mod sqlite_settings;
 mod story;
+mod tags;
 mod tamper;
 mod users;

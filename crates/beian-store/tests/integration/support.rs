@@ -241,6 +241,7 @@ pub fn website(name: &str, home_url: &str) -> Record {
         name: name.to_owned(),
         home_url: home_url.to_owned(),
         access_providers: vec!["阿里云".to_owned()],
+        tags: Vec::new(),
         server_ips: vec!["203.0.113.7".to_owned(), "2001:db8::7".to_owned()],
         go_live_on: Some(date("2021-03-01")),
         status: RecordStatus::Active,

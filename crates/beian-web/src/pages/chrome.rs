@@ -171,6 +171,11 @@ impl Chrome {
         self.lang.t(zh, en)
     }
 
+    /// `text` as one query-string value (templates build filter links with it).
+    pub fn query_value(&self, text: &str) -> String {
+        percent_encode(text)
+    }
+
     pub fn severity(&self, severity: &Severity) -> &'static str {
         self.lang.t(severity.label_zh(), severity.as_str())
     }

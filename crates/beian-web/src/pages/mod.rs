@@ -60,6 +60,7 @@ pub(crate) fn page_router() -> Router<AppState> {
         .route("/lang", get(chrome::switch_language))
         .route("/", get(overview::page))
         .route("/sites", get(sites::list))
+        .route("/sites/bulk", post(sites::bulk))
         .route("/sites/{id}", get(site::detail))
         .route("/findings", get(findings::list))
         .route("/findings/{id}/acknowledge", post(findings::acknowledge))

@@ -1,22 +1,30 @@
 //! `/sites`: search, filters (severity of the worst unresolved finding, subject, access
-//! provider, status), pagination. Only sites of the user's organisations are listed; the
-//! finding figures of each row come from the store's count tables, so a page costs the
-//! same at any number of findings.
+//! provider, status, tag), pagination, and bulk actions on the ticked rows (add or remove a
+//! tag, check now; `POST /sites/bulk`, the same code as the API's). Only sites of the
+//! user's organisations are listed; the finding figures of each row come from the store's
+//! count tables and the tag drop-down from its tag counts, so a page costs the same at any
+//! number of sites and findings.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use beian_core::finding::Severity;
 use beian_core::model::{Record, RecordKind, Website};
-use beian_store::{ListQuery, Store};
+use beian_store::{CountScope, ListQuery, Role, Store};
 use serde::Deserialize;
 
 use super::chrome::{Chrome, PageUser, percent_encode};
-use super::{PageError, render};
+use super::{PageError, local_path, render};
 use crate::AppState;
+use crate::error::ApiError;
+use crate::site_bulk::{self, BulkAction};
 
 const PER_PAGE: u32 = 25;
+/// Tags offered in the filter's drop-down (by name); a tag past these is still filtered by
+/// `?tag=`.
+const TAG_OPTIONS: u32 = 500;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SiteListParams {
@@ -33,6 +41,8 @@ pub struct SiteListParams {
     /// `active` or `closed`.
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    tag: String,
     page: Option<u32>,
 }
 
@@ -65,6 +75,7 @@ struct SitesPage {
     severities: Vec<SeverityOption>,
     providers: Vec<FilterOption>,
     statuses: Vec<FilterOption>,
+    tags: Vec<FilterOption>,
     sites: Vec<SiteRow>,
     total: u64,
     page: u32,
@@ -93,6 +104,7 @@ pub async fn list(
     let search = params.q.trim().to_owned();
     let subject = params.subject.trim().to_owned();
     let provider = params.provider.trim().to_owned();
+    let tag = params.tag.trim().to_owned();
     let status = match params.status.trim() {
         "active" => "active",
         "closed" => "closed",
@@ -105,6 +117,7 @@ pub async fn list(
         access_provider: (!provider.is_empty()).then(|| provider.clone()),
         status: (!status.is_empty()).then(|| status.to_owned()),
         min_finding_severity: severity,
+        tag: (!tag.is_empty()).then(|| tag.clone()),
         limit: PER_PAGE,
         offset,
         ..ListQuery::of(RecordKind::Website)
@@ -148,16 +161,25 @@ pub async fn list(
             _ => None,
         })
         .collect();
+    let tag_counts = state
+        .store()
+        .site_tags(
+            CountScope::Organisations(user.principal.organisations()),
+            TAG_OPTIONS,
+        )
+        .await
+        .map_err(|e| user.error(e))?;
     let pages = u32::try_from(total.div_ceil(u64::from(PER_PAGE)))
         .unwrap_or(u32::MAX)
         .max(1);
     let severity_code = severity.map_or("", Severity::as_str);
     let href = |page: u32| {
         format!(
-            "/sites?q={}&severity={severity_code}&subject={}&provider={}&status={status}&page={page}",
+            "/sites?q={}&severity={severity_code}&subject={}&provider={}&status={status}&tag={}&page={page}",
             percent_encode(&search),
             percent_encode(&subject),
             percent_encode(&provider),
+            percent_encode(&tag),
         )
     };
     let c = user.chrome(&href(page));
@@ -189,6 +211,14 @@ pub async fn list(
         selected: code == status,
     })
     .collect();
+    let tags = tag_counts
+        .into_iter()
+        .map(|(name, sites)| FilterOption {
+            selected: name == tag,
+            label: format!("{name} ({sites})"),
+            code: name,
+        })
+        .collect();
     let view = SitesPage {
         prev_href: (page > 1).then(|| href(page - 1)),
         next_href: (page < pages).then(|| href(page + 1)),
@@ -198,10 +228,44 @@ pub async fn list(
         severities,
         providers,
         statuses,
+        tags,
         sites: rows,
         total,
         page,
         pages,
     };
     Ok(render(&view))
+}
+
+/// `POST /sites/bulk`: the ticked sites (`site`, repeated), the `action` (`add_tag`,
+/// `remove_tag`, `check_now`), the `tag`, the CSRF token and the page to go back to.
+pub async fn bulk(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value.as_str())
+    };
+    user.check_csrf(field("csrf"))?;
+    user.require(Role::Operator)?;
+    let mut site_ids = Vec::new();
+    for (_, value) in fields.iter().filter(|(key, _)| key == "site") {
+        let id = value.trim().parse().map_err(|_| {
+            user.error(ApiError::invalid(
+                format!("网站编号 {value:?} 无效"),
+                format!("site id {value:?} is not a number"),
+            ))
+        })?;
+        site_ids.push(id);
+    }
+    let tag = Some(field("tag")).filter(|tag| !tag.trim().is_empty());
+    let action = BulkAction::parse(field("action"), tag).map_err(|e| user.error(e))?;
+    site_bulk::apply(&state, &user.principal, &site_ids, &action)
+        .await
+        .map_err(|e| user.error(e))?;
+    Ok(Redirect::to(local_path(field("back")).unwrap_or("/sites")).into_response())
 }

@@ -320,6 +320,102 @@ async fn the_sites_list_searches_and_filters_by_severity() {
     );
 }
 
+/// The sites list's bulk form: tick sites, add or remove a tag, check now; the tag filter
+/// and the tag drop-down follow; viewers, forged tokens, bad tags and other organisations'
+/// sites are refused.
+#[tokio::test]
+async fn operators_tag_and_check_ticked_sites_in_bulk() {
+    let app = App::new().await;
+    let operator = app.login("operator").await;
+    let (session, csrf) = cookie_of(&operator);
+    let site = app.seed.site;
+    let list = get(&app, "/sites", session).await;
+    assert!(
+        list.body
+            .contains(&format!("name=\"site\" value=\"{site}\"")),
+        "a checkbox per row for operators: {}",
+        list.body
+    );
+    let back = "%2Fsites%3Fpage%3D1";
+    let add = |tag: &str| format!("csrf={csrf}&back={back}&action=add_tag&tag={tag}&site={site}");
+    let added = post_form(&app, "/sites/bulk", session, &add("%E5%AE%A2%E6%88%B7A")).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert_eq!(added.location(), "/sites?page=1");
+    let filtered = get(&app, "/sites?tag=%E5%AE%A2%E6%88%B7A", session).await;
+    assert!(filtered.body.contains("主站"), "{}", filtered.body);
+    assert!(filtered.body.contains("<span class=\"tag\">客户A</span>"));
+    assert!(
+        filtered.body.contains("客户A (1)"),
+        "the drop-down offers the tag with its count: {}",
+        filtered.body
+    );
+    let other_tag = get(&app, "/sites?tag=nobody", session).await;
+    assert!(!other_tag.body.contains(">主站<"), "{}", other_tag.body);
+
+    let forged = post_form(
+        &app,
+        "/sites/bulk",
+        session,
+        &format!("csrf=x&action=check_now&site={site}"),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let bad_tag = post_form(&app, "/sites/bulk", session, &add("a%3Bb")).await;
+    assert_eq!(bad_tag.status, StatusCode::BAD_REQUEST, "{}", bad_tag.body);
+    assert!(bad_tag.body.contains("分隔符"), "{}", bad_tag.body);
+    let nothing = post_form(
+        &app,
+        "/sites/bulk",
+        session,
+        &format!("csrf={csrf}&action=check_now"),
+    )
+    .await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+    let theirs = post_form(
+        &app,
+        "/sites/bulk",
+        session,
+        &format!(
+            "csrf={csrf}&action=check_now&site={site}&site={}",
+            app.seed.other_site
+        ),
+    )
+    .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{}", theirs.body);
+
+    let checked = post_form(
+        &app,
+        "/sites/bulk",
+        session,
+        &format!("csrf={csrf}&action=check_now&site={site}"),
+    )
+    .await;
+    assert_eq!(checked.status, StatusCode::SEE_OTHER, "{}", checked.body);
+    let removed = post_form(
+        &app,
+        "/sites/bulk",
+        session,
+        &format!("csrf={csrf}&action=remove_tag&tag=%E5%AE%A2%E6%88%B7A&site={site}"),
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    let untagged = get(&app, "/sites?tag=%E5%AE%A2%E6%88%B7A", session).await;
+    assert!(!untagged.body.contains(">主站<"), "{}", untagged.body);
+
+    let viewer = app.login("viewer").await;
+    let (viewer_session, viewer_csrf) = cookie_of(&viewer);
+    let viewer_list = get(&app, "/sites", viewer_session).await;
+    assert!(!viewer_list.body.contains("name=\"site\""));
+    let refused = post_form(
+        &app,
+        "/sites/bulk",
+        viewer_session,
+        &format!("csrf={viewer_csrf}&action=check_now&site={site}"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
 #[tokio::test]
 async fn operators_suppress_findings_with_a_reason_and_a_date() {
     let app = App::new().await;

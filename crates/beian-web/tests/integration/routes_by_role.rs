@@ -8,7 +8,7 @@ use beian_core::model::SubjectKind;
 use beian_web::routes::routes;
 use serde_json::{Value, json};
 
-use crate::support::{App, Caller, PASSWORD, next_week, request};
+use crate::support::{App, Caller, PASSWORD, Seed, next_week, request};
 
 /// Who calls, in the order of each row's expected statuses.
 const WHO: [&str; 5] = ["anonymous", "viewer", "operator", "admin", "outsider"];
@@ -20,7 +20,7 @@ struct Row {
     /// The concrete path called.
     path: String,
     /// The body for caller `who`, if the route takes one.
-    body: Option<fn(&str) -> Value>,
+    body: Option<fn(&str, &Seed) -> Value>,
     /// Send a small CSV sheet as the body instead (the import).
     csv: bool,
     expected: [u16; 5],
@@ -58,7 +58,7 @@ fn table(app: &App) -> Vec<Row> {
             [200; 5],
         ),
         Row {
-            body: Some(|_| json!({ "name": "viewer", "password": PASSWORD })),
+            body: Some(|_, _| json!({ "name": "viewer", "password": PASSWORD })),
             ..row(
                 Method::POST,
                 "/api/v1/session",
@@ -78,6 +78,15 @@ fn table(app: &App) -> Vec<Row> {
             "/api/v1/sites".into(),
             [401, 200, 200, 200, 200],
         ),
+        Row {
+            body: Some(|_, seed| json!({ "site_ids": [seed.site], "action": "check_now" })),
+            ..row(
+                Method::POST,
+                "/api/v1/sites/bulk",
+                "/api/v1/sites/bulk".into(),
+                [401, 403, 200, 200, 404],
+            )
+        },
         row(
             Method::GET,
             "/api/v1/sites/{id}",
@@ -103,7 +112,7 @@ fn table(app: &App) -> Vec<Row> {
             [401, 403, 200, 200, 404],
         ),
         Row {
-            body: Some(|_| json!({ "reason": "迁移中 / migrating", "until": next_week() })),
+            body: Some(|_, _| json!({ "reason": "迁移中 / migrating", "until": next_week() })),
             ..row(
                 Method::POST,
                 "/api/v1/findings/{id}/suppress",
@@ -131,7 +140,7 @@ fn table(app: &App) -> Vec<Row> {
         ),
         Row {
             // The outsider may not add users to an organisation it is not in.
-            body: Some(|who| {
+            body: Some(|who, _| {
                 json!({
                     "name": format!("new-{who}"), "password": "a long enough password",
                     "role": "viewer", "organisations": [1]
@@ -146,7 +155,7 @@ fn table(app: &App) -> Vec<Row> {
         },
         Row {
             // The outsider's organisation does not hold the operator: not found.
-            body: Some(|_| json!({ "role": "operator" })),
+            body: Some(|_, _| json!({ "role": "operator" })),
             ..row(
                 Method::PUT,
                 "/api/v1/users/{id}/role",
@@ -161,7 +170,7 @@ fn table(app: &App) -> Vec<Row> {
             [401, 403, 403, 200, 200],
         ),
         Row {
-            body: Some(|who| json!({ "name": format!("token-{who}"), "role": "viewer" })),
+            body: Some(|who, _| json!({ "name": format!("token-{who}"), "role": "viewer" })),
             ..row(
                 Method::POST,
                 "/api/v1/tokens",
@@ -182,7 +191,7 @@ fn table(app: &App) -> Vec<Row> {
             [401, 200, 200, 200, 200],
         ),
         Row {
-            body: Some(|who| json!({ "name": format!("客户-{who}") })),
+            body: Some(|who, _| json!({ "name": format!("客户-{who}") })),
             ..row(
                 Method::POST,
                 "/api/v1/organisations",
@@ -191,7 +200,7 @@ fn table(app: &App) -> Vec<Row> {
             )
         },
         Row {
-            body: Some(|_| json!({ "organisation_id": 1 })),
+            body: Some(|_, _| json!({ "organisation_id": 1 })),
             ..row(
                 Method::PUT,
                 "/api/v1/sites/{id}/organisation",
@@ -201,7 +210,7 @@ fn table(app: &App) -> Vec<Row> {
         },
         Row {
             // Each successful caller takes the next step, so each step is allowed.
-            body: Some(|who| {
+            body: Some(|who, _| {
                 let to = if who == "admin" {
                     "submitted_to_provider"
                 } else {
@@ -217,7 +226,7 @@ fn table(app: &App) -> Vec<Row> {
             )
         },
         Row {
-            body: Some(|who| json!({ "text": format!("note by {who}") })),
+            body: Some(|who, _| json!({ "text": format!("note by {who}") })),
             ..row(
                 Method::POST,
                 "/api/v1/cases/{id}/notes",
@@ -300,7 +309,7 @@ async fn every_route_answers_each_role_as_declared() {
             let who = WHO[index];
             let builder = request(row.method.clone(), &row.path).caller(caller, true);
             let request = match row.body {
-                Some(body) => builder.json(body(who)),
+                Some(body) => builder.json(body(who, &app.seed)),
                 None if row.csv => builder.raw("text/csv", "a,b\n1,2\n".to_owned()),
                 None => builder.empty(),
             };

@@ -67,6 +67,7 @@ fn website(name: &str, url: &str) -> Record {
         name: name.to_owned(),
         home_url: url.to_owned(),
         access_providers: Vec::new(),
+        tags: Vec::new(),
         server_ips: Vec::new(),
         go_live_on: None,
         status: RecordStatus::Active,

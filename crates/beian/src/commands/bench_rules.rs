@@ -224,6 +224,7 @@ fn healthy_site<'a>(
         name: cell(Column::SiteName).to_owned(),
         home_url: cell(Column::HomeUrl).to_owned(),
         access_providers: vec![cell(Column::AccessProviders).to_owned()],
+        tags: Vec::new(),
         server_ips: vec![server_ip.to_string()],
         go_live_on: date(Column::GoLiveOn),
         status: RecordStatus::Active,

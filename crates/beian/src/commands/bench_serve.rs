@@ -6,7 +6,7 @@
 //! APIs for S seconds. Prints JSON with the sizes used, the seeding time, and p50/p95 and
 //! errors per route. Defaults: 100,000 sites and 500,000 findings, not the issue's
 //! 1,000,000: one judgement transaction per site makes a million take about four minutes
-//! to seed on two cores (pass `--findings 1000000` for the full size, and `--database
+//! to seed on two cores (pass `--findings 1000000` for the full size, and `--bench-store
 //! PATH` to keep the seeded store and reuse it on the next run). `--with-scan` keeps a
 //! writer recording judgements through the same store path a scan uses while the clients
 //! run, so the figures show the pages during a scan.

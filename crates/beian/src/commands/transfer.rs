@@ -98,7 +98,7 @@ pub async fn bench(command: &BenchCommand, settings: &Settings) -> anyhow::Resul
             findings,
             clients,
             seconds,
-            database,
+            bench_store,
             with_scan,
         } => {
             super::bench_serve::run(super::bench_serve::ServeBench {
@@ -106,7 +106,7 @@ pub async fn bench(command: &BenchCommand, settings: &Settings) -> anyhow::Resul
                 findings: *findings as usize,
                 clients: *clients as usize,
                 seconds: *seconds,
-                database: database.clone(),
+                database: bench_store.clone(),
                 with_scan: *with_scan,
             })
             .await

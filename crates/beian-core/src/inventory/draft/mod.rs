@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::field::{
     Entry, Field, FieldError, FieldErrors, Findings, format_date, join_list, non_empty,
-    optional_date, phone, server_ips, split_list,
+    optional_date, phone, server_ips, split_list, tags,
 };
 use crate::identifier::{self, IdentifierKind, ValidationContext, province};
 use crate::model::{
@@ -210,6 +210,9 @@ pub struct WebsiteDraft {
     pub access_providers: String,
     /// IPv4/IPv6 addresses, same separators.
     pub server_ips: String,
+    /// The owner's labels, same separators.
+    #[serde(default)]
+    pub tags: String,
     pub go_live_on: String,
     /// 运行中 / 已关闭 or active / closed; empty: closed when a closing date is given.
     pub status: String,
@@ -224,6 +227,7 @@ impl WebsiteDraft {
             home_url: site.home_url.clone(),
             access_providers: join_list(&site.access_providers),
             server_ips: join_list(&site.server_ips),
+            tags: join_list(&site.tags),
             go_live_on: format_date(site.go_live_on),
             status: site.status.label_zh().to_owned(),
             closed_on: format_date(site.closed_on),
@@ -297,6 +301,7 @@ impl WebsiteDraft {
             ));
         }
         let server_ips = server_ips(&mut findings, &self.server_ips);
+        let tags = tags(&mut findings, &self.tags);
         findings.finish(Website {
             id: 0,
             subject_id: 0,
@@ -304,6 +309,7 @@ impl WebsiteDraft {
             home_url,
             access_providers: split_list(&self.access_providers),
             server_ips,
+            tags,
             go_live_on,
             status,
             closed_on,

@@ -229,10 +229,12 @@ fn from_record_validates_back_to_the_same_record() {
         home_url: "https://www.example.com".into(),
         access_providers: "阿里云、腾讯云".into(),
         server_ips: "203.0.113.1; 2001:db8::1".into(),
+        tags: " 客户A ；官网、客户A".into(),
         go_live_on: "45296".into(),
         ..WebsiteDraft::default()
     };
     let record = site.validate(&ctx()).expect("valid").record;
+    assert_eq!(record.tags, vec!["客户A".to_owned(), "官网".to_owned()]);
     assert_eq!(
         WebsiteDraft::from_record(&record)
             .validate(&ctx())
@@ -254,5 +256,32 @@ fn from_record_validates_back_to_the_same_record() {
             .expect("valid")
             .record,
         record
+    );
+}
+
+#[test]
+fn tags_are_trimmed_deduplicated_and_bounded() {
+    let with_tags = |tags: &str| WebsiteDraft {
+        name: "官网".into(),
+        home_url: "https://www.example.com".into(),
+        tags: tags.into(),
+        ..WebsiteDraft::default()
+    };
+    let too_long = "长".repeat(crate::inventory::TAG_MAX_CHARS + 1);
+    let errors = with_tags(&too_long).validate(&ctx()).expect_err("too long");
+    assert_eq!(errors.0[0].field, Field::Tags);
+    assert!(errors.0[0].problem.contains("32"), "{errors}");
+    let many: Vec<String> = (0..=crate::inventory::TAGS_PER_SITE)
+        .map(|n| format!("t{n}"))
+        .collect();
+    let errors = with_tags(&many.join(";"))
+        .validate(&ctx())
+        .expect_err("too many");
+    assert!(errors.0[0].problem.contains("20"), "{errors}");
+    let control = crate::inventory::normalise_tag("a\u{7}b").expect_err("control character");
+    assert_eq!(control.field, Field::Tags);
+    assert_eq!(
+        crate::inventory::normalise_tag("  a   b ").expect("valid"),
+        "a b"
     );
 }

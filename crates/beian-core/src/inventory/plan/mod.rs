@@ -218,6 +218,7 @@ fn website_columns(field: Field) -> Column {
         Field::HomeUrl => Column::HomeUrl,
         Field::AccessProviders => Column::AccessProviders,
         Field::ServerIps => Column::ServerIps,
+        Field::Tags => Column::Tags,
         Field::GoLiveOn => Column::GoLiveOn,
         Field::SiteStatus => Column::SiteStatus,
         Field::ClosedOn => Column::ClosedOn,

@@ -164,6 +164,7 @@ impl<'a> Planner<'a> {
         draft.home_url = home_url.clone();
         overlay_cell(&mut draft.access_providers, cells, Column::AccessProviders);
         overlay_cell(&mut draft.server_ips, cells, Column::ServerIps);
+        overlay_cell(&mut draft.tags, cells, Column::Tags);
         overlay_cell(&mut draft.go_live_on, cells, Column::GoLiveOn);
         overlay_cell(&mut draft.status, cells, Column::SiteStatus);
         overlay_cell(&mut draft.closed_on, cells, Column::ClosedOn);

@@ -1,0 +1,157 @@
+//! Site tags: stored with the site, filtered through the trigger-kept `website_tags`, and
+//! counted per organisation in `organisation_tag_counts` — after insert, retag, a move to
+//! another organisation and a delete, the listing and the counts agree with the sites'
+//! own tags. And a person's "check now" makes a scheduled site's checks due, audited.
+
+use beian_core::model::{Change, Record, RecordId, RecordKind};
+use beian_store::{CountScope, ListQuery, ScheduledCheck, Store};
+
+use crate::support::{TestDb, audit_count, hour, seed_sites};
+
+on_every_backend!(tags_filter_and_count, check_now_makes_checks_due);
+
+async fn retag(db: &TestDb, site: RecordId, tags: &[&str]) {
+    let Some(Record::Website(mut record)) = db
+        .store
+        .get(RecordKind::Website, site)
+        .await
+        .expect("get site")
+    else {
+        panic!("site {site} is stored");
+    };
+    record.tags = tags.iter().map(|t| (*t).to_owned()).collect();
+    db.store
+        .apply(
+            "test",
+            &[Change::Update {
+                record: Record::Website(record),
+            }],
+        )
+        .await
+        .expect("retag");
+}
+
+async fn tagged(db: &TestDb, tag: &str) -> Vec<RecordId> {
+    let page = db
+        .store
+        .list(&ListQuery {
+            tag: Some(tag.to_owned()),
+            limit: 0,
+            ..ListQuery::of(RecordKind::Website)
+        })
+        .await
+        .expect("list by tag");
+    assert_eq!(page.total, page.items.len() as u64, "total of tag {tag}");
+    page.items.iter().map(Record::id).collect()
+}
+
+async fn tag_counts(db: &TestDb, scope: CountScope<'_>) -> Vec<(String, u64)> {
+    db.store.site_tags(scope, 100).await.expect("site tags")
+}
+
+async fn tags_filter_and_count(db: &TestDb) {
+    let sites = seed_sites(&db.store, 3).await;
+    retag(db, sites[0], &["客户A", "官网"]).await;
+    retag(db, sites[1], &["客户A"]).await;
+    assert_eq!(tagged(db, "客户A").await, vec![sites[0], sites[1]]);
+    assert_eq!(tagged(db, "官网").await, vec![sites[0]]);
+    assert!(tagged(db, "客户").await.is_empty(), "a tag matches whole");
+    assert_eq!(
+        tag_counts(db, CountScope::All).await,
+        vec![("官网".to_owned(), 1), ("客户A".to_owned(), 2)]
+    );
+
+    // Retagging moves the site between tags; a stored record reads back with its tags.
+    retag(db, sites[0], &["客户B"]).await;
+    assert_eq!(tagged(db, "客户A").await, vec![sites[1]]);
+    assert_eq!(tagged(db, "客户B").await, vec![sites[0]]);
+    assert!(tagged(db, "官网").await.is_empty());
+    let Some(Record::Website(read)) = db
+        .store
+        .get(RecordKind::Website, sites[0])
+        .await
+        .expect("get")
+    else {
+        panic!("site stored");
+    };
+    assert_eq!(read.tags, vec!["客户B".to_owned()]);
+
+    // A move to another organisation takes the site's tags along.
+    let other = db
+        .store
+        .create_organisation("admin", "客户乙 / Client B", &[])
+        .await
+        .expect("organisation")
+        .id;
+    db.store
+        .set_site_organisation("admin", sites[1], other)
+        .await
+        .expect("move");
+    assert_eq!(
+        tag_counts(db, CountScope::Organisations(&[other])).await,
+        vec![("客户A".to_owned(), 1)]
+    );
+    assert_eq!(
+        tag_counts(db, CountScope::Organisations(&[1])).await,
+        vec![("客户B".to_owned(), 1)],
+        "the default organisation no longer counts the moved site's tag"
+    );
+
+    // Deleting a site drops its tags.
+    db.store
+        .apply(
+            "test",
+            &[Change::Delete {
+                kind: RecordKind::Website,
+                id: sites[0],
+            }],
+        )
+        .await
+        .expect("delete");
+    assert!(tagged(db, "客户B").await.is_empty());
+    assert_eq!(
+        tag_counts(db, CountScope::All).await,
+        vec![("客户A".to_owned(), 1)]
+    );
+}
+
+async fn check_now_makes_checks_due(db: &TestDb) {
+    let sites = seed_sites(&db.store, 2).await;
+    let later = hour(48);
+    for site in &sites {
+        let runs: Vec<_> = ScheduledCheck::ALL.iter().map(|c| (*c, later)).collect();
+        assert!(
+            db.store
+                .schedule_site_checks(*site, &runs)
+                .await
+                .expect("schedule")
+        );
+    }
+    let now = hour(1);
+    assert!(
+        db.store.due_sites(now, 0).await.expect("due").is_empty(),
+        "nothing is due before the person asks"
+    );
+    let moved = db
+        .store
+        .check_sites_now("operator", &[sites[0]], now)
+        .await
+        .expect("check now");
+    assert_eq!(moved, 1);
+    let due: Vec<RecordId> = db
+        .store
+        .due_sites(now, 0)
+        .await
+        .expect("due")
+        .iter()
+        .map(|d| d.site_id)
+        .collect();
+    assert_eq!(due, vec![sites[0]]);
+    let schedule = db
+        .store
+        .site_check_schedule(sites[0])
+        .await
+        .expect("schedule");
+    assert!(schedule.values().all(|at| *at <= now), "{schedule:?}");
+    assert_eq!(audit_count(&db.store, "site.check_now").await, 1);
+}
