@@ -158,14 +158,16 @@ impl Engine {
         Ok(out)
     }
 
-    /// Websites by status (`active`, `closed`) over the sites in `scope`.
+    /// Websites by status (`active`, `closed`) over the sites in `scope`, from the
+    /// trigger-kept `organisation_site_counts` (migration 0009).
     pub(crate) async fn site_status_counts(
         &self,
         scope: CountScope<'_>,
     ) -> Result<BTreeMap<String, u64>, StoreError> {
         let mut params = Params::default();
         let sql = format!(
-            "SELECT status, COUNT(*) AS n FROM websites WHERE 1 = 1{} GROUP BY status",
+            "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM organisation_site_counts \
+             WHERE n <> 0{} GROUP BY status",
             scope.condition("organisation_id", &mut params)
         );
         let rows = bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), params.into_values())

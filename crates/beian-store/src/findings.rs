@@ -220,6 +220,15 @@ pub(crate) fn conditions(
     out
 }
 
+/// How a findings listing keeps to a user's organisations depends on how many sites they
+/// hold. Few: `site_id IN (their sites)`, so the per-site index finds their few findings
+/// and sorts them. Many (an organisation holding most of 100,000 sites): that list is
+/// materialised on every call and the planner sorts a million findings by severity
+/// (≈ 1 s); `EXISTS` per row instead walks the severity index and checks each row's site
+/// until the page is full (≈ 0.1 ms for the first page). Measured on SQLite with
+/// 100,000 sites and 1,000,000 findings; PostgreSQL plans either form by cost.
+const SMALL_SCOPE_SITES: u64 = 2_000;
+
 impl Engine {
     pub(crate) async fn list_findings(
         &self,
@@ -239,10 +248,16 @@ impl Engine {
         let mut params = Params::default();
         let mut conditions = conditions(query, now, &mut params);
         if let CountScope::Organisations(organisations) = scope {
-            conditions.push(format!(
-                "site_id IN (SELECT id FROM websites WHERE organisation_id {})",
-                in_list(organisations, &mut params)
-            ));
+            let sites: u64 = self.site_status_counts(scope).await?.values().sum();
+            let organisation = in_list(organisations, &mut params);
+            conditions.push(if sites <= SMALL_SCOPE_SITES {
+                format!("site_id IN (SELECT id FROM websites WHERE organisation_id {organisation})")
+            } else {
+                format!(
+                    "EXISTS (SELECT 1 FROM websites w WHERE w.id = findings.site_id \
+                     AND w.organisation_id {organisation})"
+                )
+            });
         }
         // Unresolved findings by severity (and site) are what the count tables hold.
         let counted_by_tables =

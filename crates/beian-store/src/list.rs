@@ -63,6 +63,20 @@ impl Default for ListQuery {
 }
 
 impl ListQuery {
+    /// No filter but (possibly) the status: what the count tables can total.
+    pub(crate) fn filters_only_status(&self) -> bool {
+        let blank = |text: &Option<String>| text.as_deref().is_none_or(|t| t.trim().is_empty());
+        blank(&self.search)
+            && self.subject_id.is_none()
+            && self.website_id.is_none()
+            && self.filing_kind.is_none()
+            && self.expiring_before.is_none()
+            && blank(&self.subject_search)
+            && blank(&self.access_provider)
+            && self.min_finding_severity.is_none()
+            && blank(&self.tag)
+    }
+
     /// The first page of every record of a kind.
     pub fn of(kind: RecordKind) -> ListQuery {
         ListQuery {

@@ -43,6 +43,7 @@ embedded_migrations![
     (6, "check schedule", "0006_check_schedule"),
     (7, "finding counts", "0007_finding_counts"),
     (8, "site tags", "0008_site_tags"),
+    (9, "site counts", "0009_site_counts"),
 ];
 
 /// Brings the schema up to date; each migration runs in its own transaction.

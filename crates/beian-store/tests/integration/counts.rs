@@ -93,6 +93,40 @@ async fn check_all(db: &TestDb, other: i64) {
     counted_by_hand(db, Some(&[1])).await;
     counted_by_hand(db, Some(&[other])).await;
     counted_by_hand(db, Some(&[1, other])).await;
+    for organisations in [&[1][..], &[other], &[1, other]] {
+        sites_counted_by_hand(db, organisations).await;
+    }
+}
+
+/// The sites of `organisations` by status, from the count table (migration 0009) and from
+/// the rows; the unfiltered listing's total (taken from the table) matches its rows.
+pub(crate) async fn sites_counted_by_hand(db: &TestDb, organisations: &[i64]) {
+    let listed = db
+        .store
+        .list_sites_in(
+            organisations,
+            &ListQuery {
+                limit: 0,
+                ..ListQuery::of(RecordKind::Website)
+            },
+        )
+        .await
+        .expect("list sites");
+    assert_eq!(listed.total, listed.items.len() as u64, "{organisations:?}");
+    let mut by_hand: std::collections::BTreeMap<String, u64> = Default::default();
+    for item in &listed.items {
+        if let beian_core::model::Record::Website(site) = item {
+            *by_hand.entry(site.status.as_str().to_owned()).or_default() += 1;
+        }
+    }
+    let counted = db
+        .store
+        .site_status_counts(CountScope::Organisations(organisations))
+        .await
+        .expect("site status counts");
+    let counted: std::collections::BTreeMap<String, u64> =
+        counted.into_iter().filter(|(_, n)| *n > 0).collect();
+    assert_eq!(counted, by_hand, "{organisations:?}");
 }
 
 async fn judge(db: &TestDb, scan: i64, site: RecordId, drafts: &[FindingDraft], at: i64) {
@@ -249,4 +283,67 @@ async fn counts_follow_every_finding_change(db: &TestDb) {
             .expect("counts")
             .is_empty()
     );
+}
+
+on_every_backend!(findings_of_a_large_organisation_list_the_same);
+
+/// Past `SMALL_SCOPE_SITES` sites a findings listing keeps to the user's organisations
+/// with `EXISTS` per row instead of `IN (their sites)`: both forms list the same findings
+/// in the same order, and nothing of another organisation.
+async fn findings_of_a_large_organisation_list_the_same(db: &TestDb) {
+    let store = &db.store;
+    let sites = seed_sites(store, 2_050).await;
+    let other = store
+        .create_organisation("admin", "客户乙 / Client B", &[])
+        .await
+        .expect("organisation")
+        .id;
+    store
+        .set_site_organisation("admin", sites[1], other)
+        .await
+        .expect("move");
+    let scan = store.begin_scan("scheduler", "all").await.expect("scan").id;
+    for (n, site) in sites.iter().take(40).enumerate() {
+        let severity = Severity::ALL[n % Severity::ALL.len()];
+        judge(
+            db,
+            scan,
+            *site,
+            &[draft(*site, "psb.missing", "", severity)],
+            1,
+        )
+        .await;
+    }
+    let query = FindingQuery {
+        limit: 15,
+        offset: 5,
+        ..FindingQuery::default()
+    };
+    let everything = FindingQuery {
+        limit: 0,
+        ..FindingQuery::default()
+    };
+    let all = store.list_findings(&everything).await.expect("all");
+    let ours_in_order: Vec<_> = all
+        .items
+        .iter()
+        .filter(|f| f.site_id != sites[1])
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(ours_in_order.len(), 39);
+    let full = store
+        .list_findings_in(&[1], &everything)
+        .await
+        .expect("full");
+    let listed: Vec<_> = full.items.iter().map(|f| f.id).collect();
+    assert_eq!(listed, ours_in_order);
+    let page = store.list_findings_in(&[1], &query).await.expect("page");
+    let paged: Vec<_> = page.items.iter().map(|f| f.id).collect();
+    assert_eq!(paged, ours_in_order[5..20].to_vec());
+    assert_eq!(page.total, 39);
+    let theirs = store
+        .list_findings_in(&[other], &query)
+        .await
+        .expect("theirs");
+    assert_eq!(theirs.total, 1);
 }

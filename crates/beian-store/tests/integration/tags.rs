@@ -97,6 +97,28 @@ async fn tags_filter_and_count(db: &TestDb) {
         "the default organisation no longer counts the moved site's tag"
     );
 
+    // Closing a site moves it between the status counts.
+    let Some(Record::Website(mut closing)) = db
+        .store
+        .get(RecordKind::Website, sites[2])
+        .await
+        .expect("get")
+    else {
+        panic!("site stored");
+    };
+    closing.status = beian_core::model::RecordStatus::Closed;
+    db.store
+        .apply(
+            "test",
+            &[Change::Update {
+                record: Record::Website(closing),
+            }],
+        )
+        .await
+        .expect("close");
+    crate::counts::sites_counted_by_hand(db, &[1]).await;
+    crate::counts::sites_counted_by_hand(db, &[1, other]).await;
+
     // Deleting a site drops its tags.
     db.store
         .apply(
@@ -108,6 +130,7 @@ async fn tags_filter_and_count(db: &TestDb) {
         )
         .await
         .expect("delete");
+    crate::counts::sites_counted_by_hand(db, &[1, other]).await;
     assert!(tagged(db, "客户B").await.is_empty());
     assert_eq!(
         tag_counts(db, CountScope::All).await,
