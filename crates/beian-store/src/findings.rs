@@ -247,8 +247,12 @@ impl Engine {
         let now = now_micros();
         let mut params = Params::default();
         let mut conditions = conditions(query, now, &mut params);
+        // The scope's finding counts come with its site count, which picks the form of the
+        // organisation condition.
+        let mut scope_findings = None;
         if let CountScope::Organisations(organisations) = scope {
-            let sites: u64 = self.site_status_counts(scope).await?.values().sum();
+            let (findings, sites) = self.scope_counts(scope).await?;
+            scope_findings = Some(findings);
             let organisation = in_list(organisations, &mut params);
             conditions.push(if sites <= SMALL_SCOPE_SITES {
                 format!("site_id IN (SELECT id FROM websites WHERE organisation_id {organisation})")
@@ -263,9 +267,10 @@ impl Engine {
         let counted_by_tables =
             query.rule_id.is_none() && query.states.is_empty() && !query.include_resolved;
         let counting = if counted_by_tables {
-            let counts = match query.site_id {
-                Some(site_id) => self.site_finding_count(site_id, scope).await?,
-                None => self.finding_counts(scope).await?,
+            let counts = match (query.site_id, scope_findings) {
+                (Some(site_id), _) => self.site_finding_count(site_id, scope).await?,
+                (None, Some(findings)) => findings,
+                (None, None) => self.finding_counts(scope).await?,
             };
             Counting::Known(match query.min_severity {
                 Some(min) => counts.at_least(min),

@@ -319,6 +319,13 @@ pub trait Store {
         site_ids: &[RecordId],
     ) -> Result<HashMap<RecordId, SeverityCounts>, StoreError>;
 
+    /// The name of each of these sites (one or a few statements); missing sites are left
+    /// out.
+    async fn site_names(
+        &self,
+        site_ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, String>, StoreError>;
+
     /// Websites by status (`active`, `closed`) over the sites in `scope`.
     async fn site_status_counts(
         &self,
@@ -796,6 +803,13 @@ impl<T: sealed::HasEngine> Store for T {
         site_ids: &[RecordId],
     ) -> Result<HashMap<RecordId, SeverityCounts>, StoreError> {
         self.engine().site_finding_counts(site_ids).await
+    }
+
+    async fn site_names(
+        &self,
+        site_ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, String>, StoreError> {
+        self.engine().site_names(site_ids).await
     }
 
     async fn site_status_counts(

@@ -212,29 +212,52 @@ impl Engine {
         write.commit().await
     }
 
-    async fn site_organisations_on(
+    /// One column of each of these websites, by id (missing sites left out), in a few
+    /// statements rather than one per site.
+    async fn site_column_on<T>(
         &self,
         conn: &mut AnyConnection,
         site_ids: &[RecordId],
-    ) -> Result<HashMap<RecordId, OrganisationId>, StoreError> {
+        column: &'static str,
+        read: impl Fn(&RowReader<'_>, &'static str) -> Result<T, StoreError>,
+    ) -> Result<HashMap<RecordId, T>, StoreError> {
         let mut out = HashMap::new();
         // Bounded statements: SQLite limits the number of parameters of one.
         for chunk in site_ids.chunks(500) {
             let mut params = Params::default();
             let sql = format!(
-                "SELECT id, organisation_id FROM websites WHERE id {}",
+                "SELECT id, {column} FROM websites WHERE id {}",
                 in_list(chunk, &mut params)
             );
             let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), params.into_values())
                 .fetch_all(&mut *conn)
                 .await
-                .map_err(self.fail("reading site organisations"))?;
+                .map_err(self.fail("reading sites by id"))?;
             for row in &rows {
                 let r = RowReader::new(row, "websites", &self.target);
-                out.insert(r.int("id")?, r.int("organisation_id")?);
+                out.insert(r.int("id")?, read(&r, column)?);
             }
         }
         Ok(out)
+    }
+
+    async fn site_organisations_on(
+        &self,
+        conn: &mut AnyConnection,
+        site_ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, OrganisationId>, StoreError> {
+        self.site_column_on(conn, site_ids, "organisation_id", |r, c| r.int(c))
+            .await
+    }
+
+    /// The name of each of these sites; missing sites are left out.
+    pub(crate) async fn site_names(
+        &self,
+        site_ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, String>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(self.fail("connecting"))?;
+        self.site_column_on(&mut conn, site_ids, "name", |r, c| r.text(c))
+            .await
     }
 
     /// Which organisation each of these sites is in; missing sites are left out.

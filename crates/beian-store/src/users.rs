@@ -551,35 +551,56 @@ impl Engine {
     }
 
     /// The live session with this token and its user; `None` for an unknown or expired one.
+    ///
+    /// One statement (session, user and memberships joined, a row per membership): this
+    /// runs on every request, and each statement is a round trip to SQLite's connection
+    /// thread, which under load cost more than the queries themselves.
     pub(crate) async fn session(
         &self,
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, User)>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(self.fail("connecting"))?;
-        let row = bind_values(
+        let rows = bind_values(
             sqlx::query(
-                "SELECT id, user_id, csrf_token, created_at, expires_at FROM sessions \
-                 WHERE token_hash = $1 AND expires_at > $2",
+                "SELECT s.id AS session_id, s.user_id, s.csrf_token, \
+                 s.created_at AS session_created_at, s.expires_at, \
+                 u.name, u.role, u.created_at, u.updated_at, m.organisation_id \
+                 FROM sessions s JOIN users u ON u.id = s.user_id \
+                 LEFT JOIN memberships m ON m.user_id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 ORDER BY m.organisation_id",
             ),
             [SqlValue::text(hash_token(token)), SqlValue::instant(now)],
         )
-        .fetch_optional(&mut *conn)
+        .fetch_all(&self.pool)
         .await
         .map_err(self.fail("reading a session"))?;
-        let Some(row) = row else { return Ok(None) };
-        let r = RowReader::new(&row, "sessions", &self.target);
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let r = RowReader::new(first, "sessions", &self.target);
         let session = Session {
-            id: r.int("id")?,
+            id: r.int("session_id")?,
             user_id: r.int("user_id")?,
             csrf_token: r.text("csrf_token")?,
-            created_at: r.instant("created_at")?,
+            created_at: r.instant("session_created_at")?,
             expires_at: r.instant("expires_at")?,
         };
-        let user = self
-            .load_credentials(&mut conn, "id", SqlValue::Int(Some(session.user_id)))
-            .await?;
-        Ok(user.map(|c| (session, c.user)))
+        let mut organisations = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let membership = RowReader::new(row, "memberships", &self.target);
+            if let Some(organisation) = membership.opt_int("organisation_id")? {
+                organisations.push(organisation);
+            }
+        }
+        let user = User {
+            id: session.user_id,
+            name: r.text("name")?,
+            role: r.code("role", Role::parse)?,
+            organisations,
+            created_at: r.instant("created_at")?,
+            updated_at: r.instant("updated_at")?,
+        };
+        Ok(Some((session, user)))
     }
 
     /// Ends the session with this token; `false` when there was none.

@@ -15,3 +15,4 @@ mod routes_by_role;
 mod server;
 mod settings;
 mod site_evidence;
+mod sites_api;
