@@ -245,7 +245,14 @@ struct SheetRow<'a> {
     go_live: Option<i64>,
     closed: bool,
     own_address: bool,
+    /// The demo's tags: which group of the portfolio the site is in.
+    tags: &'a str,
 }
+
+/// Tags of the portfolio's two groups, so the demo's tag filter and bulk actions have
+/// something to work on.
+const SCENARIO_TAG: &str = "演示场景";
+const BULK_TAG: &str = "常规站点";
 
 /// Go-live of the bulk sites, days from today: long enough ago that every filing is due.
 const BULK_GO_LIVE: i64 = -300;
@@ -264,7 +271,7 @@ pub fn portfolio_csv(lab: &Lab) -> String {
     let mut csv = String::from(
         "subject_name,subject_kind,subject_id_number,principal,site_name,home_url,domains,\
          server_ips,go_live_on,site_status,closed_on,icp_number,filing_status,filed_on,\
-         psb_number,psb_filed_on,domain_holder\n",
+         psb_number,psb_filed_on,domain_holder,tags\n",
     );
     let mut subjects: Vec<String> = Vec::new();
     let mut write = |row: &SheetRow<'_>, site: &LabSite| {
@@ -306,6 +313,7 @@ pub fn portfolio_csv(lab: &Lab) -> String {
                 String::new()
             },
             row.company.to_owned(),
+            row.tags.to_owned(),
         ];
         let _ = writeln!(csv, "{}", cells.join(","));
     };
@@ -322,6 +330,7 @@ pub fn portfolio_csv(lab: &Lab) -> String {
             go_live: row.go_live,
             closed: row.closed,
             own_address: row.own_address,
+            tags: SCENARIO_TAG,
         };
         write(&sheet, site);
     }
@@ -345,6 +354,7 @@ pub fn portfolio_csv(lab: &Lab) -> String {
             go_live: Some(BULK_GO_LIVE),
             closed: false,
             own_address: true,
+            tags: BULK_TAG,
         };
         write(&sheet, site);
     }

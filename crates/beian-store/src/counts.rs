@@ -104,35 +104,35 @@ impl Engine {
         Ok(counts)
     }
 
-    /// Unresolved findings by severity over the sites in `scope`, and how many sites
-    /// (any status) it holds — in one statement, as a findings listing needs both.
+    /// Unresolved findings by severity over the sites in `scope`, and its sites by status
+    /// — in one statement, as a findings listing and the overview need both.
     pub(crate) async fn scope_counts(
         &self,
         scope: CountScope<'_>,
-    ) -> Result<(SeverityCounts, u64), StoreError> {
+    ) -> Result<(SeverityCounts, BTreeMap<String, u64>), StoreError> {
         let mut params = Params::default();
         let findings_scope = scope.condition("organisation_id", &mut params);
         let sites_scope = scope.condition("organisation_id", &mut params);
         let sql = format!(
-            "SELECT 0 AS part, severity_rank AS k, CAST(SUM(n) AS BIGINT) AS n \
+            "SELECT 0 AS part, severity_rank AS k, '' AS status, CAST(SUM(n) AS BIGINT) AS n \
              FROM organisation_finding_counts WHERE n <> 0{findings_scope} GROUP BY severity_rank \
              UNION ALL \
-             SELECT 1 AS part, 0 AS k, CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n \
-             FROM organisation_site_counts WHERE n <> 0{sites_scope}"
+             SELECT 1 AS part, 0 AS k, status, CAST(SUM(n) AS BIGINT) AS n \
+             FROM organisation_site_counts WHERE n <> 0{sites_scope} GROUP BY status"
         );
         let rows = bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), params.into_values())
             .fetch_all(&self.pool)
             .await
             .map_err(self.fail("counting findings and sites"))?;
         let mut counts = SeverityCounts::default();
-        let mut sites = 0;
+        let mut sites = BTreeMap::new();
         for row in &rows {
             let r = RowReader::new(row, "organisation_finding_counts", &self.target);
             let n = r.int("n")?;
             if r.int("part")? == 0 {
                 counts.add(r.int("k")?, n);
             } else {
-                sites = u64::try_from(n).unwrap_or(0);
+                sites.insert(r.text("status")?, u64::try_from(n).unwrap_or(0));
             }
         }
         Ok((counts, sites))

@@ -15,7 +15,7 @@ use crate::counts::CountScope;
 use crate::engine::{Engine, now_micros, to_micros};
 use crate::error::{Entity, StoreError, from_sqlx};
 use crate::list::{Counting, PageSelect};
-use crate::organisations::in_list;
+use crate::organisations::site_scope_condition;
 use crate::records::{Params, RowReader, SqlValue, bind_values, format_instant};
 use crate::write::{AuditedWrite, audit_json};
 
@@ -220,15 +220,6 @@ pub(crate) fn conditions(
     out
 }
 
-/// How a findings listing keeps to a user's organisations depends on how many sites they
-/// hold. Few: `site_id IN (their sites)`, so the per-site index finds their few findings
-/// and sorts them. Many (an organisation holding most of 100,000 sites): that list is
-/// materialised on every call and the planner sorts a million findings by severity
-/// (≈ 1 s); `EXISTS` per row instead walks the severity index and checks each row's site
-/// until the page is full (≈ 0.1 ms for the first page). Measured on SQLite with
-/// 100,000 sites and 1,000,000 findings; PostgreSQL plans either form by cost.
-const SMALL_SCOPE_SITES: u64 = 2_000;
-
 impl Engine {
     pub(crate) async fn list_findings(
         &self,
@@ -251,17 +242,15 @@ impl Engine {
         // organisation condition.
         let mut scope_findings = None;
         if let CountScope::Organisations(organisations) = scope {
-            let (findings, sites) = self.scope_counts(scope).await?;
+            let (findings, sites_by_status) = self.scope_counts(scope).await?;
             scope_findings = Some(findings);
-            let organisation = in_list(organisations, &mut params);
-            conditions.push(if sites <= SMALL_SCOPE_SITES {
-                format!("site_id IN (SELECT id FROM websites WHERE organisation_id {organisation})")
-            } else {
-                format!(
-                    "EXISTS (SELECT 1 FROM websites w WHERE w.id = findings.site_id \
-                     AND w.organisation_id {organisation})"
-                )
-            });
+            let sites = sites_by_status.values().sum();
+            conditions.push(site_scope_condition(
+                "findings.site_id",
+                organisations,
+                sites,
+                &mut params,
+            ));
         }
         // Unresolved findings by severity (and site) are what the count tables hold.
         let counted_by_tables =

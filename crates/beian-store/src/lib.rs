@@ -319,12 +319,27 @@ pub trait Store {
         site_ids: &[RecordId],
     ) -> Result<HashMap<RecordId, SeverityCounts>, StoreError>;
 
+    /// Domains expiring before `before` of the sites of `organisations` (a domain of no
+    /// site counts as the default organisation's), soonest first, at most `limit`.
+    async fn expiring_domains_in(
+        &self,
+        organisations: &[OrganisationId],
+        before: chrono::NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<beian_core::model::Domain>, StoreError>;
+
     /// The name of each of these sites (one or a few statements); missing sites are left
     /// out.
     async fn site_names(
         &self,
         site_ids: &[RecordId],
     ) -> Result<HashMap<RecordId, String>, StoreError>;
+
+    /// [`Store::finding_counts`] and [`Store::site_status_counts`] in one statement.
+    async fn scope_counts(
+        &self,
+        scope: CountScope<'_>,
+    ) -> Result<(SeverityCounts, std::collections::BTreeMap<String, u64>), StoreError>;
 
     /// Websites by status (`active`, `closed`) over the sites in `scope`.
     async fn site_status_counts(
@@ -805,11 +820,29 @@ impl<T: sealed::HasEngine> Store for T {
         self.engine().site_finding_counts(site_ids).await
     }
 
+    async fn expiring_domains_in(
+        &self,
+        organisations: &[OrganisationId],
+        before: chrono::NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<beian_core::model::Domain>, StoreError> {
+        self.engine()
+            .expiring_domains_in(organisations, before, limit)
+            .await
+    }
+
     async fn site_names(
         &self,
         site_ids: &[RecordId],
     ) -> Result<HashMap<RecordId, String>, StoreError> {
         self.engine().site_names(site_ids).await
+    }
+
+    async fn scope_counts(
+        &self,
+        scope: CountScope<'_>,
+    ) -> Result<(SeverityCounts, std::collections::BTreeMap<String, u64>), StoreError> {
+        self.engine().scope_counts(scope).await
     }
 
     async fn site_status_counts(

@@ -7,8 +7,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use beian_core::case::Case;
-use beian_core::model::{RecordId, RecordKind, RecordStatus};
-use chrono::{DateTime, Utc};
+use beian_core::model::{Domain, Record, RecordId, RecordKind, RecordStatus};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe};
@@ -56,6 +56,34 @@ pub(crate) fn in_list(ids: &[i64], params: &mut Params) -> String {
         .collect();
     format!("IN ({})", placeholders.join(", "))
 }
+
+/// How a listing keeps to a user's organisations depends on how many sites they hold
+/// (`sites`). Few: `site_column IN (their sites)`, so an index on the site column finds
+/// their few rows, which are then sorted. Many (an organisation holding most of 100,000
+/// sites): that list is materialised on every call and the planner sorts a million
+/// findings by severity (≈ 1 s); `EXISTS` per row instead walks the listing's order index
+/// and checks each row's site until the page is full (≈ 0.1 ms for the first page).
+/// Measured on SQLite with 100,000 sites and 1,000,000 findings; PostgreSQL plans either
+/// form by cost. `site_column` must be qualified with its table (`findings.site_id`).
+pub(crate) fn site_scope_condition(
+    site_column: &str,
+    organisations: &[OrganisationId],
+    sites: u64,
+    params: &mut Params,
+) -> String {
+    let organisation = in_list(organisations, params);
+    if sites <= SMALL_SCOPE_SITES {
+        format!("{site_column} IN (SELECT id FROM websites WHERE organisation_id {organisation})")
+    } else {
+        format!(
+            "EXISTS (SELECT 1 FROM websites scope_site WHERE scope_site.id = {site_column} \
+             AND scope_site.organisation_id {organisation})"
+        )
+    }
+}
+
+/// Up to this many sites in scope, [`site_scope_condition`] lists them (`IN`).
+const SMALL_SCOPE_SITES: u64 = 2_000;
 
 impl Engine {
     async fn organisation_exists(
@@ -346,6 +374,47 @@ impl Engine {
     ) -> Result<FindingPage, StoreError> {
         self.list_findings_scoped(query, CountScope::Organisations(organisations))
             .await
+    }
+
+    /// Domains expiring before `before` (soonest first, at most `limit`) of the sites of
+    /// `organisations`; a domain of no site belongs to the default organisation. No total
+    /// is counted: the overview shows the first few.
+    pub(crate) async fn expiring_domains_in(
+        &self,
+        organisations: &[OrganisationId],
+        before: NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<Domain>, StoreError> {
+        let sites: u64 = self
+            .site_status_counts(CountScope::Organisations(organisations))
+            .await?
+            .values()
+            .sum();
+        let mut params = Params::default();
+        let before = params.push(SqlValue::text(before.to_string()));
+        let scope = site_scope_condition("domains.website_id", organisations, sites, &mut params);
+        let unowned = if organisations.contains(&DEFAULT_ORGANISATION) {
+            "domains.website_id IS NULL OR "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {} FROM domains WHERE expires_on IS NOT NULL AND expires_on < {before} \
+             AND ({unowned}{scope}) ORDER BY expires_on, id LIMIT {}",
+            table(RecordKind::Domain).sql.select_columns,
+            limit.max(1)
+        );
+        let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), params.into_values())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.fail("listing expiring domains"))?;
+        let mut domains = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if let Record::Domain(domain) = decode(RecordKind::Domain, row, &self.target)? {
+                domains.push(domain);
+            }
+        }
+        Ok(domains)
     }
 
     /// Cases of the sites of `organisations`; a case that names no site belongs to the

@@ -10,10 +10,7 @@ use axum::extract::State;
 use axum::response::Response;
 use beian_core::case::deadlines::beijing_date;
 use beian_core::finding::{Finding, Severity};
-use beian_core::model::{Record, RecordKind};
-use beian_store::{
-    CountScope, DEFAULT_ORGANISATION, FindingQuery, ListQuery, SeverityCounts, Store,
-};
+use beian_store::{CountScope, FindingQuery, SeverityCounts, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -205,40 +202,19 @@ fn trend_chart(
 /// Domains of the user's sites expiring (or expired) before the horizon, soonest first.
 async fn expiries(state: &AppState, user: &PageUser) -> Result<Vec<Expiry>, PageError> {
     let today = beijing_date(Utc::now());
-    let query = ListQuery {
-        expiring_before: Some(today + Duration::days(EXPIRY_HORIZON_DAYS + 1)),
-        limit: EXPIRY_ROWS * 4,
-        ..ListQuery::of(RecordKind::Domain)
-    };
-    let domains: Vec<_> = state
+    // Scoped in the store (a domain without a site belongs to the default organisation,
+    // like a case), so another organisation's many expiries cannot crowd out the user's.
+    let domains = state
         .store()
-        .list(&query)
-        .await
-        .map_err(|e| user.error(e))?
-        .items
-        .into_iter()
-        .filter_map(|record| match record {
-            Record::Domain(domain) => Some(domain),
-            _ => None,
-        })
-        .collect();
-    let site_ids: Vec<i64> = domains.iter().filter_map(|d| d.website_id).collect();
-    let owners = state
-        .store()
-        .site_organisations(&site_ids)
+        .expiring_domains_in(
+            user.principal.organisations(),
+            today + Duration::days(EXPIRY_HORIZON_DAYS + 1),
+            EXPIRY_ROWS,
+        )
         .await
         .map_err(|e| user.error(e))?;
     Ok(domains
         .into_iter()
-        .filter(|domain| {
-            // A domain without a site belongs to the default organisation, like a case.
-            let owner = domain
-                .website_id
-                .map_or(Some(DEFAULT_ORGANISATION), |site| {
-                    owners.get(&site).copied()
-                });
-            owner.is_some_and(|owner| user.principal.sees(owner))
-        })
         .filter_map(|domain| {
             let expires_on = domain.expires_on?;
             Some(Expiry {
@@ -269,14 +245,9 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
         .await
         .map_err(|e| user.error(e))?
         .items;
-    let counts = state
+    let (counts, by_status) = state
         .store()
-        .finding_counts(scope)
-        .await
-        .map_err(|e| user.error(e))?;
-    let by_status = state
-        .store()
-        .site_status_counts(scope)
+        .scope_counts(scope)
         .await
         .map_err(|e| user.error(e))?;
     refresh_trend(&state, today, now)

@@ -397,6 +397,22 @@ fn demo_seeds_scans_and_serves_the_lab_portfolio() {
         server.banner
     );
 
+    // The portfolio's two groups arrive as tags through the import.
+    let (status, _, body) = server.request(
+        "GET",
+        "/api/v1/sites?tag=%E5%B8%B8%E8%A7%84%E7%AB%99%E7%82%B9&per_page=1",
+        &[("Cookie", &cookie)],
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let bulk: Value = serde_json::from_str(&body).expect("sites as JSON");
+    assert_eq!(
+        bulk["total"].as_u64(),
+        Some(50 - beian_lab::portfolio_rows().len() as u64),
+        "{bulk}"
+    );
+    assert_eq!(bulk["items"][0]["tags"], serde_json::json!(["常规站点"]));
+
     let (status, _, body) = server.request(
         "GET",
         "/api/v1/findings?per_page=200",
