@@ -41,6 +41,11 @@ impl CheckSet {
         )
     }
 
+    /// This set less `check`.
+    pub fn without(self, check: ScheduledCheck) -> CheckSet {
+        CheckSet(self.0 & !CheckSet::bit(check))
+    }
+
     pub fn contains(self, check: ScheduledCheck) -> bool {
         self.0 & CheckSet::bit(check) != 0
     }

@@ -18,7 +18,7 @@ use beian_probe::whois::client::WhoisClient;
 use beian_probe::{
     Outcome, Persona, PersonaKind, ProbeFailure, ProbeSettings, ProbeSetupError, Timed,
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use url::Url;
 
 use crate::checks::{CheckSet, ScheduledCheck};
@@ -151,8 +151,11 @@ impl ScanProbes {
             } else {
                 Vec::new()
             };
-        let probed = if checks.needs_web() {
+        // The web check also looks up the host's DNS; registration only when due.
+        let probed = if checks.needs_web() && registration_due {
             CheckSet::ALL
+        } else if checks.needs_web() {
+            CheckSet::ALL.without(ScheduledCheck::Registration)
         } else {
             checks
         };
@@ -169,14 +172,17 @@ impl ScanProbes {
     /// lookups of the host.
     async fn home_report(&self, target: &CheckTarget, checks: CheckSet) -> CheckReport {
         if checks.needs_web() {
-            return self.checker.check(target).await;
+            return self
+                .checker
+                .check_with(target, checks.contains(ScheduledCheck::Registration))
+                .await;
         }
         let started_at = Utc::now();
         let dns = async {
             if checks.contains(ScheduledCheck::Dns) {
                 self.dns.lookup(&target.host).await
             } else {
-                not_run(started_at)
+                Timed::not_run(started_at)
             }
         };
         let registration = async {
@@ -186,7 +192,7 @@ impl ScanProbes {
                 })
                 .await
             } else {
-                not_run(started_at)
+                Timed::not_run(started_at)
             }
         };
         let (dns, registration) = tokio::join!(dns, registration);
@@ -233,16 +239,6 @@ impl ScanProbes {
 }
 
 /// The evidence of a probe a partial scan did not run (replaced by carried-over facts).
-fn not_run<T>(at: DateTime<Utc>) -> Timed<T> {
-    Timed {
-        started_at: at,
-        elapsed_ms: 0,
-        outcome: Outcome::Failed(ProbeFailure::Network {
-            detail: "本次未检查 / not checked in this run".to_owned(),
-        }),
-    }
-}
-
 /// Six lower-case letters from a number (a plausible directory name).
 fn letters(mut n: u64) -> String {
     let mut out = String::with_capacity(6);

@@ -269,13 +269,27 @@ impl SiteChecker {
 
     /// Checks one target; never fails — every problem is evidence in the report.
     pub async fn check(&self, target: &CheckTarget) -> CheckReport {
+        self.check_with(target, true).await
+    }
+
+    /// [`SiteChecker::check`], with the registration lookup only when `registration` is
+    /// set (else "not run"): a scheduler fetches pages hourly but asks RDAP/WHOIS daily,
+    /// since registries rate-limit and registration changes slowly.
+    pub async fn check_with(&self, target: &CheckTarget, registration: bool) -> CheckReport {
         let started_at = Utc::now();
         let clock = Instant::now();
         let (dns, registration, (url, http, tls)) = tokio::join!(
             self.dns.lookup(&target.host),
-            Timed::measure(async {
-                Outcome::Ok(self.registration.lookup(&target.registrable_domain).await)
-            }),
+            async {
+                if registration {
+                    Timed::measure(async {
+                        Outcome::Ok(self.registration.lookup(&target.registrable_domain).await)
+                    })
+                    .await
+                } else {
+                    Timed::not_run(started_at)
+                }
+            },
             self.web(target),
         );
         let summary = CheckSummary::of(

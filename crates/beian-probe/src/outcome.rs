@@ -73,6 +73,18 @@ impl<T> Outcome<T> {
 }
 
 impl<T> Timed<T> {
+    /// A probe that was not run this time (its check was not due); a partial scan
+    /// replaces it with the previous observation's facts.
+    pub fn not_run(at: DateTime<Utc>) -> Timed<T> {
+        Timed {
+            started_at: at,
+            elapsed_ms: 0,
+            outcome: Outcome::Failed(ProbeFailure::Network {
+                detail: "本次未检查 / not checked in this run".to_owned(),
+            }),
+        }
+    }
+
     /// Runs `work`, recording its start and duration.
     pub async fn measure<F>(work: F) -> Timed<T>
     where

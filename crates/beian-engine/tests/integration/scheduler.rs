@@ -587,13 +587,15 @@ async fn a_dns_only_run_carries_the_other_facts_and_keeps_registration_findings(
         },
     )
     .await;
+    let probes = Arc::new(ProbeRecorder::default());
     let scheduler = Scheduler::new(
         &store,
         lab_settings(&lab),
         options(today),
         Today::Pinned(today),
         ScheduleSettings::default(),
-    );
+    )
+    .with_metrics(probes.clone());
     let now = Utc::now();
     all_due(&store, site, now).await;
     let full = scheduler.tick(now).await.expect("full tick");
@@ -660,6 +662,52 @@ async fn a_dns_only_run_carries_the_other_facts_and_keeps_registration_findings(
         domain.registration
     );
     assert!(observation.web.is_some(), "page facts carried over");
+
+    // Now only the pages are due: the web check runs without asking RDAP/WHOIS (daily
+    // work), and the registration facts come over from the last observation.
+    let later = later + Duration::seconds(1);
+    store
+        .finish_site_checks(site, &[(ScheduledCheck::Http, later)])
+        .await
+        .expect("HTTP due");
+    probes.take();
+    let http_only = scheduler.tick(later).await.expect("HTTP tick");
+    let ran = probes.take();
+    assert!(ran.contains(&ScheduledCheck::Http), "{ran:?}");
+    assert!(
+        !ran.contains(&ScheduledCheck::Registration),
+        "no RDAP/WHOIS lookup on a pages-only run: {ran:?}"
+    );
+    assert_eq!(http_only.scanned, [(site, vec![ScheduledCheck::Http])]);
+    let summary = http_only.scan.expect("scanned");
+    assert_eq!(summary.findings_resolved, 0, "{summary:?}");
+    let after_http = store
+        .list_findings(&FindingQuery {
+            site_id: Some(site),
+            limit: 0,
+            ..FindingQuery::default()
+        })
+        .await
+        .expect("findings");
+    assert!(
+        after_http.items.iter().any(|f| f.id == lapsed.items[0].id),
+        "the registration finding stays open: {:?}",
+        after_http.items
+    );
+    let stored = store
+        .latest_observations(site, 1)
+        .await
+        .expect("observations");
+    let observation: SiteObservation =
+        serde_json::from_str(&stored[0].body).expect("a SiteObservation");
+    let domain = observation
+        .domain("expired-filing.com")
+        .expect("the domain was observed");
+    assert!(
+        !matches!(domain.registration, RegistrationObservation::Unknown { .. }),
+        "registration carried over on a pages-only run: {:?}",
+        domain.registration
+    );
     store.close().await;
     lab.shutdown().await;
 }
@@ -788,4 +836,29 @@ async fn two_schedulers_ticking_at_once_never_run_one_check_twice() {
     if let Ok(lab) = Arc::try_unwrap(lab) {
         lab.shutdown().await;
     }
+}
+
+/// The probes a scheduler reports having run, in order.
+#[derive(Default)]
+struct ProbeRecorder(std::sync::Mutex<Vec<ScheduledCheck>>);
+
+impl ProbeRecorder {
+    fn take(&self) -> Vec<ScheduledCheck> {
+        self.0
+            .lock()
+            .map(|mut ran| std::mem::take(&mut *ran))
+            .unwrap_or_default()
+    }
+}
+
+impl beian_engine::ScanMetrics for ProbeRecorder {
+    fn probe_latency(&self, check: ScheduledCheck, _elapsed_ms: u64) {
+        if let Ok(mut ran) = self.0.lock() {
+            ran.push(check);
+        }
+    }
+
+    fn scan_finished(&self, _outcome: beian_engine::ScanOutcome) {}
+
+    fn tick(&self, _at: DateTime<Utc>) {}
 }
