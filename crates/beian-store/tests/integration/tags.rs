@@ -3,12 +3,16 @@
 //! another organisation and a delete, the listing and the counts agree with the sites'
 //! own tags. And a person's "check now" makes a scheduled site's checks due, audited.
 
-use beian_core::model::{Change, Record, RecordId, RecordKind};
+use beian_core::model::{Change, Links, Record, RecordId, RecordKind, RecordRef};
 use beian_store::{CountScope, ListQuery, ScheduledCheck, Store};
 
-use crate::support::{TestDb, audit_count, hour, seed_sites};
+use crate::support::{TestDb, audit_count, date, domain, hour, seed_sites};
 
-on_every_backend!(tags_filter_and_count, check_now_makes_checks_due);
+on_every_backend!(
+    tags_filter_and_count,
+    check_now_makes_checks_due,
+    expiring_domains_keep_to_the_organisations
+);
 
 async fn retag(db: &TestDb, site: RecordId, tags: &[&str]) {
     let Some(Record::Website(mut record)) = db
@@ -177,4 +181,74 @@ async fn check_now_makes_checks_due(db: &TestDb) {
         .expect("schedule");
     assert!(schedule.values().all(|at| *at <= now), "{schedule:?}");
     assert_eq!(audit_count(&db.store, "site.check_now").await, 1);
+}
+
+/// The overview's expiring domains: only those of the user's organisations' sites (and,
+/// for the default organisation, domains of no site), soonest first, within the horizon.
+async fn expiring_domains_keep_to_the_organisations(db: &TestDb) {
+    let sites = seed_sites(&db.store, 2).await;
+    let other = db
+        .store
+        .create_organisation("admin", "客户乙 / Client B", &[])
+        .await
+        .expect("organisation")
+        .id;
+    db.store
+        .set_site_organisation("admin", sites[1], other)
+        .await
+        .expect("move");
+    let linked = |site: RecordId| Links {
+        website: Some(RecordRef::Stored(site)),
+        ..Links::default()
+    };
+    db.store
+        .apply(
+            "test",
+            &[
+                Change::Insert {
+                    record: domain("ours-late.cn", Some("2027-03-01")),
+                    links: linked(sites[0]),
+                },
+                Change::Insert {
+                    record: domain("ours-soon.cn", Some("2027-01-10")),
+                    links: linked(sites[0]),
+                },
+                Change::Insert {
+                    record: domain("theirs.cn", Some("2027-01-05")),
+                    links: linked(sites[1]),
+                },
+                Change::Insert {
+                    record: domain("nobodys.cn", Some("2027-01-20")),
+                    links: Links::default(),
+                },
+                Change::Insert {
+                    record: domain("far-off.cn", Some("2029-01-01")),
+                    links: linked(sites[0]),
+                },
+            ],
+        )
+        .await
+        .expect("domains");
+    let names = |domains: Vec<beian_core::model::Domain>| -> Vec<String> {
+        domains.into_iter().map(|d| d.name).collect()
+    };
+    let before = date("2027-06-01");
+    let ours = db
+        .store
+        .expiring_domains_in(&[1], before, 10)
+        .await
+        .expect("ours");
+    assert_eq!(names(ours), ["ours-soon.cn", "nobodys.cn", "ours-late.cn"]);
+    let theirs = db
+        .store
+        .expiring_domains_in(&[other], before, 10)
+        .await
+        .expect("theirs");
+    assert_eq!(names(theirs), ["theirs.cn"]);
+    let first = db
+        .store
+        .expiring_domains_in(&[1, other], before, 2)
+        .await
+        .expect("both");
+    assert_eq!(names(first), ["theirs.cn", "ours-soon.cn"]);
 }
