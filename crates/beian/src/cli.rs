@@ -442,6 +442,9 @@ pub struct SiteFields {
     /// 服务器 IP（可多次给出；edit 时整体替换）/ server IP (repeatable; replaces on edit)
     #[arg(long = "ip", value_name = "IP")]
     pub ips: Vec<String>,
+    /// 标签（可多次给出；edit 时整体替换）/ tag (repeatable; replaces on edit)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
     /// 开通日期，如 2024-01-02 / go-live date, e.g. 2024-01-02
     #[arg(long, value_name = "DATE")]
     pub go_live: Option<String>,

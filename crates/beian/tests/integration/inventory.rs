@@ -41,6 +41,10 @@ pub fn seed(workspace: &Workspace) {
         "阿里云",
         "--ip",
         "203.0.113.10",
+        "--tag",
+        "客户A",
+        "--tag",
+        "官网",
         "--go-live",
         "2024-01-02",
     ]);
@@ -66,6 +70,7 @@ fn subject_site_domain_filing_round_trip() {
     let site = &items(&sites)[0];
     assert_eq!(site["home_url"], "https://www.example.com/");
     assert_eq!(site["access_providers"], serde_json::json!(["阿里云"]));
+    assert_eq!(site["tags"], serde_json::json!(["客户A", "官网"]));
     let site_id = site["id"].as_i64().expect("site id").to_string();
 
     workspace.ok(&[

@@ -47,6 +47,7 @@ fn fill_site(draft: &mut WebsiteDraft, fields: &SiteFields) {
     overlay(&mut draft.home_url, &fields.url);
     overlay_list(&mut draft.access_providers, &fields.providers);
     overlay_list(&mut draft.server_ips, &fields.ips);
+    overlay_list(&mut draft.tags, &fields.tags);
     overlay(&mut draft.go_live_on, &fields.go_live);
     overlay(&mut draft.notes, &fields.notes);
 }

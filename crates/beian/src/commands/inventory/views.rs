@@ -237,6 +237,7 @@ pub fn detail_rows(record: &Record, language: Language) -> Vec<(Header, String)>
                 (header("首页网址", "Home URL"), w.home_url.clone()),
                 (header("接入商", "Providers"), joined(&w.access_providers)),
                 (header("服务器IP", "Server IPs"), joined(&w.server_ips)),
+                (header("标签", "Tags"), joined(&w.tags)),
                 (header("开通日期", "Go-live"), date(w.go_live_on)),
                 (
                     header("状态", "Status"),
