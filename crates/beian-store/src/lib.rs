@@ -320,10 +320,13 @@ pub trait Store {
     ) -> Result<HashMap<RecordId, SeverityCounts>, StoreError>;
 
     /// Domains expiring before `before` of the sites of `organisations` (a domain of no
-    /// site counts as the default organisation's), soonest first, at most `limit`.
+    /// site counts as the default organisation's), soonest first, at most `limit`. `sites`
+    /// is how many sites the organisations hold ([`Store::scope_counts`]): it picks the
+    /// query's form, not its answer.
     async fn expiring_domains_in(
         &self,
         organisations: &[OrganisationId],
+        sites: u64,
         before: chrono::NaiveDate,
         limit: u32,
     ) -> Result<Vec<beian_core::model::Domain>, StoreError>;
@@ -823,11 +826,12 @@ impl<T: sealed::HasEngine> Store for T {
     async fn expiring_domains_in(
         &self,
         organisations: &[OrganisationId],
+        sites: u64,
         before: chrono::NaiveDate,
         limit: u32,
     ) -> Result<Vec<beian_core::model::Domain>, StoreError> {
         self.engine()
-            .expiring_domains_in(organisations, before, limit)
+            .expiring_domains_in(organisations, sites, before, limit)
             .await
     }
 

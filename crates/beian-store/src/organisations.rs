@@ -377,19 +377,16 @@ impl Engine {
     }
 
     /// Domains expiring before `before` (soonest first, at most `limit`) of the sites of
-    /// `organisations`; a domain of no site belongs to the default organisation. No total
-    /// is counted: the overview shows the first few.
+    /// `organisations`, which hold `sites` sites (the caller has counted them already); a
+    /// domain of no site belongs to the default organisation. No total is counted: the
+    /// overview shows the first few.
     pub(crate) async fn expiring_domains_in(
         &self,
         organisations: &[OrganisationId],
+        sites: u64,
         before: NaiveDate,
         limit: u32,
     ) -> Result<Vec<Domain>, StoreError> {
-        let sites: u64 = self
-            .site_status_counts(CountScope::Organisations(organisations))
-            .await?
-            .values()
-            .sum();
         let mut params = Params::default();
         let before = params.push(SqlValue::text(before.to_string()));
         let scope = site_scope_condition("domains.website_id", organisations, sites, &mut params);

@@ -200,7 +200,7 @@ fn trend_chart(
 }
 
 /// Domains of the user's sites expiring (or expired) before the horizon, soonest first.
-async fn expiries(state: &AppState, user: &PageUser) -> Result<Vec<Expiry>, PageError> {
+async fn expiries(state: &AppState, user: &PageUser, sites: u64) -> Result<Vec<Expiry>, PageError> {
     let today = beijing_date(Utc::now());
     // Scoped in the store (a domain without a site belongs to the default organisation,
     // like a case), so another organisation's many expiries cannot crowd out the user's.
@@ -208,6 +208,7 @@ async fn expiries(state: &AppState, user: &PageUser) -> Result<Vec<Expiry>, Page
         .store()
         .expiring_domains_in(
             user.principal.organisations(),
+            sites,
             today + Duration::days(EXPIRY_HORIZON_DAYS + 1),
             EXPIRY_ROWS,
         )
@@ -265,7 +266,7 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
         severities: severity_bars(&counts),
         active_sites: by_status.get("active").copied().unwrap_or(0),
         closed_sites: by_status.get("closed").copied().unwrap_or(0),
-        expiries: expiries(&state, &user).await?,
+        expiries: expiries(&state, &user, by_status.values().sum()).await?,
         trend: trend_chart(&c, &trend_points, today),
         c,
     };
