@@ -32,7 +32,7 @@ pub use analysis::{
     CaseInput, PageCaseInput, SiteCaseInput, all_signals, analyse_page_case, analyse_site_case,
 };
 pub use evaluate::{CaseResult, CorpusReport, Metrics, Outcome, evaluate};
-pub use throughput::{MIN_PASSES, Throughput, ThroughputClock, measure_throughput};
+pub use throughput::{MIN_PASSES, Throughput, ThroughputClock, corpus_pages, measure_throughput};
 
 /// The label of a negative case in the manifest.
 pub const NEGATIVE: &str = "negative";

@@ -102,7 +102,9 @@ fn normalise_window(window: &str) -> String {
         .chars()
         .all(|c| (c.is_ascii() && c != '&') || matches!(c, '\u{4E00}'..='\u{9FFF}'));
     if plain {
-        window.chars().filter(|c| !c.is_whitespace()).collect()
+        let mut out = String::with_capacity(window.len());
+        out.extend(window.chars().filter(|c| !c.is_whitespace()));
+        out
     } else {
         normalise(window)
     }

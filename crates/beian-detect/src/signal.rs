@@ -117,9 +117,31 @@ pub enum Verdict {
 
 /// Snippets are attacker-controlled and can be huge: cut on a character boundary.
 pub fn clip_snippet(text: &str, max_chars: usize) -> String {
-    let mut out: String = text.chars().take(max_chars).collect();
-    if text.chars().nth(max_chars).is_some() {
-        out.push('…');
+    // Slice at the byte offset of the cut rather than collecting characters one by one.
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => {
+            let mut out = String::with_capacity(cut + '…'.len_utf8());
+            out.push_str(&text[..cut]);
+            out.push('…');
+            out
+        }
+        None => text.to_string(),
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Slicing at the cut gives what collecting the first characters gave.
+        #[test]
+        fn clip_snippet_keeps_the_first_characters(text in "\\PC{0,12}", max in 0usize..10) {
+            let mut expected: String = text.chars().take(max).collect();
+            if text.chars().count() > max {
+                expected.push('…');
+            }
+            proptest::prop_assert_eq!(clip_snippet(&text, max), expected);
+        }
+    }
 }

@@ -134,7 +134,7 @@ pub fn measure_throughput(corpus: &Corpus, ctx: &DetectContext, min_run: Duratio
 
 /// Every page of the corpus as a page-analysis input: single pages, and each persona and
 /// random-path capture of the site cases.
-fn corpus_pages(corpus: &Corpus) -> Vec<PageCaseInput<'_>> {
+pub fn corpus_pages(corpus: &Corpus) -> Vec<PageCaseInput<'_>> {
     let mut pages = Vec::new();
     for case in &corpus.cases {
         let input = |url, persona, html| PageCaseInput {

@@ -244,18 +244,19 @@ fn ascii_boundary_ok(text: &str, start: usize, term: &str) -> bool {
         .is_none_or(|c| !c.is_ascii_alphanumeric())
 }
 
+/// The match with up to [`SNIPPET_CONTEXT_CHARS`] characters on each side, sliced at their
+/// byte offsets (no per-character copies).
 fn context(text: &str, start: usize, end: usize) -> String {
-    let before: String = {
-        let mut chars: Vec<char> = text[..start]
-            .chars()
-            .rev()
-            .take(SNIPPET_CONTEXT_CHARS)
-            .collect();
-        chars.reverse();
-        chars.into_iter().collect()
-    };
-    let after: String = text[end..].chars().take(SNIPPET_CONTEXT_CHARS).collect();
-    format!("{before}{}{after}", &text[start..end])
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .nth(SNIPPET_CONTEXT_CHARS - 1)
+        .map_or(0, |(at, _)| at);
+    let to = text[end..]
+        .char_indices()
+        .nth(SNIPPET_CONTEXT_CHARS)
+        .map_or(text.len(), |(at, _)| end + at);
+    text[from..to].to_string()
 }
 
 /// How much a hit counts in each region (DMoS and SEISE both weigh title/meta most).
@@ -359,5 +360,24 @@ impl LexiconScore {
             .iter()
             .map(|c| self.category(*c).weighted)
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_keeps_the_characters_around_a_match() {
+        let text = format!("{}赌场{}", "前".repeat(30), "后".repeat(30));
+        let start = "前".len() * 30;
+        let end = start + "赌场".len();
+        let expected = format!(
+            "{}赌场{}",
+            "前".repeat(SNIPPET_CONTEXT_CHARS),
+            "后".repeat(SNIPPET_CONTEXT_CHARS)
+        );
+        assert_eq!(context(&text, start, end), expected);
+        assert_eq!(context("a赌场b", 1, 1 + "赌场".len()), "a赌场b");
     }
 }

@@ -3,6 +3,8 @@
 //! spaces or symbols between characters (菠 菜), Chinese numerals (六合彩 / 6合彩),
 //! traditional characters (澳門) and homophones (菠菜 = 博彩).
 
+use std::sync::LazyLock;
+
 use unicode_normalization::UnicodeNormalization;
 
 fn is_zero_width(c: char) -> bool {
@@ -135,6 +137,33 @@ fn simplified(c: char) -> char {
 /// Homophone and shape-alike swaps, applied on the normalised stream: (first, second, replacement).
 const SWAPS: [(char, char, &str); 2] = [('菠', '菜', "博彩"), ('波', '菜', "博彩")];
 
+/// The common CJK block, where page text lives.
+const IDEOGRAPHS: std::ops::RangeInclusive<char> = '\u{4E00}'..='\u{9FFF}';
+
+/// One bit per character of [`IDEOGRAPHS`]: set when `numeral`, `simplified` or a swap may
+/// change it. Built once (2.6 KB); most ideographs are left as they are, and this spares
+/// them the table lookups.
+static MAPPED_IDEOGRAPHS: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let first = u32::from(*IDEOGRAPHS.start());
+    let mut bits = vec![0u64; (u32::from(*IDEOGRAPHS.end()) - first) as usize / 64 + 1];
+    for c in IDEOGRAPHS {
+        let swapped = SWAPS.iter().any(|(_, second, _)| *second == c);
+        if numeral(c).is_some() || simplified(c) != c || swapped {
+            let at = (u32::from(c) - first) as usize;
+            bits[at / 64] |= 1 << (at % 64);
+        }
+    }
+    bits
+});
+
+/// Whether an ideograph of [`IDEOGRAPHS`] is kept as it is (`mapped`: [`MAPPED_IDEOGRAPHS`]).
+fn is_plain_ideograph(mapped: &[u64], c: char) -> bool {
+    let at = (u32::from(c) - u32::from(*IDEOGRAPHS.start())) as usize;
+    mapped
+        .get(at / 64)
+        .is_some_and(|word| word & (1 << (at % 64)) == 0)
+}
+
 /// Builds the normalised string one character at a time.
 struct Normaliser {
     out: String,
@@ -214,11 +243,21 @@ pub fn normalise_for_lexicon(text: &str) -> String {
         pending_separator: false,
         last: None,
     };
+    let mapped: &[u64] = &MAPPED_IDEOGRAPHS;
     for c in text.chars() {
         if c.is_ascii() {
             normaliser.feed(c);
-        } else if matches!(c, '\u{4E00}'..='\u{9FFF}') {
-            normaliser.feed_mapped(c);
+        } else if IDEOGRAPHS.contains(&c) {
+            if is_plain_ideograph(mapped, c) {
+                // What `feed_mapped` does for a character no table or swap changes.
+                normaliser.separate_before(c);
+                normaliser.out.push(c);
+                normaliser.last = Some(c);
+            } else {
+                normaliser.feed_mapped(c);
+            }
+        } else if let Some(ascii) = fullwidth_ascii(c) {
+            normaliser.feed(ascii);
         } else {
             std::iter::once(c).nfkc().for_each(|d| normaliser.feed(d));
         }
@@ -226,9 +265,72 @@ pub fn normalise_for_lexicon(text: &str) -> String {
     normaliser.out
 }
 
+/// NFKC of the full-width forms of ASCII (U+FF01–U+FF5E: `，：（）` in Chinese text), which
+/// is the ASCII character itself: these are common enough that the general NFKC step for
+/// them was a visible cost.
+fn fullwidth_ascii(c: char) -> Option<char> {
+    ('\u{FF01}'..='\u{FF5E}')
+        .contains(&c)
+        .then(|| char::from_u32(u32::from(c) - 0xFEE0))
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The normalisation without the plain-ideograph shortcut.
+    fn normalise_by_char(text: &str) -> String {
+        let mut normaliser = Normaliser {
+            out: String::new(),
+            pending_separator: false,
+            last: None,
+        };
+        for c in text.chars() {
+            if c.is_ascii() {
+                normaliser.feed(c);
+            } else if IDEOGRAPHS.contains(&c) {
+                normaliser.feed_mapped(c);
+            } else {
+                std::iter::once(c).nfkc().for_each(|d| normaliser.feed(d));
+            }
+        }
+        normaliser.out
+    }
+
+    #[test]
+    fn fullwidth_ascii_is_its_nfkc() {
+        for c in '\u{FF01}'..='\u{FF5E}' {
+            let nfkc: Vec<char> = std::iter::once(c).nfkc().collect();
+            assert_eq!(fullwidth_ascii(c).map(|a| vec![a]), Some(nfkc), "{c}");
+        }
+        assert_eq!(fullwidth_ascii('\u{FF5F}'), None);
+        assert_eq!(fullwidth_ascii('a'), None);
+    }
+
+    /// The bitmap shortcut gives what the table lookups give, for every ideograph, alone,
+    /// after a swap's first character and among others.
+    #[test]
+    fn plain_ideographs_are_unchanged_by_the_tables() {
+        for c in IDEOGRAPHS {
+            for text in [format!("{c}"), format!("菠{c}"), format!("澳{c}门 {c}a{c}")] {
+                assert_eq!(
+                    normalise_for_lexicon(&text),
+                    normalise_by_char(&text),
+                    "{c}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_shortcut_normalises_like_the_tables(
+            text in "([a-zA-Z0-9 ,.★\u{3000}\u{200B}]|菠|菜|六|門|澳|葡|京|赌|场|ＢＥＴ|\\PC){0,40}"
+        ) {
+            proptest::prop_assert_eq!(normalise_for_lexicon(&text), normalise_by_char(&text));
+        }
+    }
 
     #[test]
     fn normalisation_cases() {

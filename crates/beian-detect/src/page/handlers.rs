@@ -1,14 +1,9 @@
-//! The lol_html handlers of the page pass: one element handler that dispatches on the tag
-//! name, and the text handler in `State::on_text`. They fill the shared [`State`].
-
-use std::borrow::Cow;
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use lol_html::html_content::{Attribute, Element};
-use lol_html::{HtmlRewriter, MemorySettings, Settings, doc_text, element, end_tag};
+//! The page pass over the tokenizer: start tags dispatch on the element name, text goes to
+//! `State::on_text`, and end tags close what the stack of open elements says they close
+//! (styled ancestors, links, scripts, forms). Everything fills the [`State`].
 
 use super::resolve::Resolver;
+use super::tokenizer::{Sink, StartTag, TextKind, Tokenizer, lower_name};
 use super::{
     CollapsedText, FormFact, Frame, Hiding, IframeFact, LinkFact, MetaRefresh, RawTextOwner,
     ScriptFact, State, StyleFacts, caps, clip_bytes, decode_entities,
@@ -43,360 +38,398 @@ fn attribute_px(value: Option<&str>) -> Option<f64> {
     value.parse().ok()
 }
 
-pub(super) type Shared = Rc<RefCell<State>>;
+/// What the end of an open element must finish.
+mod ends {
+    pub const LINK: u8 = 1;
+    pub const SCRIPT: u8 = 2;
+    pub const FORM: u8 = 4;
+}
 
-/// The bytes lol_html is fed (the head and, for huge pages, the tail), so attribute names
-/// can be compared where they stand instead of being copied out.
+/// Open elements an end tag is matched against, below the innermost: an end tag with no
+/// open element of its name nearby closes nothing (a browser would search the whole stack,
+/// but a page of stray end tags must not cost depth × tags).
+const END_TAG_SEARCH_DEPTH: usize = 512;
+/// Open elements reserved per page (a typical page nests a dozen deep).
+const OPEN_ELEMENTS_RESERVE: usize = 16;
+/// Bytes reserved for a link's text when the link opens.
+const LINK_TEXT_RESERVE: usize = 64;
+/// Buckets of the open-name counts (a power of two).
+const NAME_BUCKETS: usize = 64;
+
+/// An element whose end tag has not been seen.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Source<'a> {
-    head: &'a [u8],
-    tail: &'a [u8],
+struct OpenElement<'a> {
+    name: &'a str,
+    key: u64,
+    /// The first style frame this element pushed: its end pops it and everything above.
+    frame: Option<u64>,
+    ends: u8,
 }
 
-impl<'a> Source<'a> {
-    /// The bytes at a source location (offsets count the head, then the tail).
-    pub(super) fn get(&self, range: std::ops::Range<usize>) -> Option<&'a [u8]> {
-        if range.end <= self.head.len() {
-            self.head.get(range)
-        } else {
-            let skip = self.head.len();
-            self.tail
-                .get(range.start.checked_sub(skip)?..range.end - skip)
+/// Case-insensitive hash of a tag name, to compare names without comparing bytes.
+fn name_key(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn bucket(key: u64) -> usize {
+    (key as usize) & (NAME_BUCKETS - 1)
+}
+
+/// The stack of open elements, capped at [`caps::OPEN_ELEMENTS`], with a count of open
+/// names per hash bucket so an end tag of a name that is not open costs O(1).
+struct OpenElements<'a> {
+    items: Vec<OpenElement<'a>>,
+    open_per_bucket: [u32; NAME_BUCKETS],
+}
+
+impl<'a> OpenElements<'a> {
+    fn new() -> OpenElements<'a> {
+        OpenElements {
+            items: Vec::with_capacity(OPEN_ELEMENTS_RESERVE),
+            open_per_bucket: [0; NAME_BUCKETS],
         }
     }
 
-    /// The name of an attribute as written, without lol_html's copy.
-    pub(super) fn name_of(&self, attribute: &Attribute<'_>) -> Option<&'a [u8]> {
-        attribute
-            .name_source_location()
-            .and_then(|at| self.get(at.bytes()))
-    }
-
-    /// The raw value of an attribute (entities as written, like lol_html's `value()`),
-    /// borrowed from the source; empty for an attribute written without a value.
-    pub(super) fn value_of(&self, attribute: &Attribute<'_>) -> Cow<'a, str> {
-        let Some(at) = attribute.value_source_location() else {
-            return if attribute.name_source_location().is_some() {
-                Cow::Borrowed("")
-            } else {
-                Cow::Owned(attribute.value())
-            };
-        };
-        match self.get(at.bytes()).map(std::str::from_utf8) {
-            Some(Ok(value)) => Cow::Borrowed(value),
-            _ => Cow::Owned(attribute.value()),
+    /// False when the stack is full (the element is not tracked).
+    fn push(&mut self, element: OpenElement<'a>) -> bool {
+        if self.items.len() >= caps::OPEN_ELEMENTS {
+            return false;
         }
+        self.open_per_bucket[bucket(element.key)] += 1;
+        self.items.push(element);
+        true
     }
 
-    /// `el.get_attribute(name)` without its allocations (name lower-casing, copies).
-    pub(super) fn attribute(&self, el: &Element, name: &str) -> Option<Cow<'a, str>> {
-        el.attributes().iter().find_map(|attribute| {
-            let matches = match self.name_of(attribute) {
-                Some(written) => written.eq_ignore_ascii_case(name.as_bytes()),
-                None => attribute.name() == name,
-            };
-            matches.then(|| self.value_of(attribute))
-        })
+    /// How many elements (from the top) the end tag `name` closes: the nearest open element
+    /// of that name and everything opened inside it.
+    fn closed_by(&self, name: &str) -> usize {
+        let key = name_key(name);
+        if self.open_per_bucket[bucket(key)] == 0 {
+            return 0;
+        }
+        self.items
+            .iter()
+            .rev()
+            .take(END_TAG_SEARCH_DEPTH)
+            .position(|e| e.key == key && e.name.eq_ignore_ascii_case(name))
+            .map_or(0, |from_top| from_top + 1)
+    }
+
+    fn pop(&mut self) -> Option<OpenElement<'a>> {
+        let element = self.items.pop()?;
+        self.open_per_bucket[bucket(element.key)] -= 1;
+        Some(element)
     }
 }
 
-/// Pushes a frame for a styled element and pops it (and anything left open inside it) at
-/// its end tag.
-fn push_frame(state: &Shared, el: &mut Element, facts: StyleFacts) {
-    if !el.can_have_content() {
-        return;
-    }
-    let id = {
-        let mut s = state.borrow_mut();
-        if s.frames.len() >= caps::STYLE_FRAMES {
-            return;
+/// The page pass: the tokenizer's sink.
+struct Pass<'s, 'a> {
+    state: &'s mut State,
+    open: OpenElements<'a>,
+}
+
+/// The elements the page pass looks at, by lower-case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Element {
+    Link,
+    Script,
+    Iframe,
+    Form,
+    Meta,
+    Marquee,
+    Input,
+    Base,
+    Title,
+    Style,
+    Other,
+}
+
+impl Element {
+    fn of(name: &str) -> Element {
+        let mut buffer = [0u8; 16];
+        let len = lower_name(name, &mut buffer);
+        match &buffer[..len] {
+            b"a" => Element::Link,
+            b"script" => Element::Script,
+            b"iframe" => Element::Iframe,
+            b"form" => Element::Form,
+            b"meta" => Element::Meta,
+            b"marquee" => Element::Marquee,
+            b"input" => Element::Input,
+            b"base" => Element::Base,
+            b"title" => Element::Title,
+            b"style" => Element::Style,
+            _ => Element::Other,
         }
-        s.next_frame_id += 1;
-        let id = s.next_frame_id;
-        s.frames.push(Frame {
+    }
+}
+
+impl State {
+    /// Pushes a style frame for an element that can have content; its id, for the end tag.
+    fn push_frame(&mut self, tag: &StartTag<'_, '_>, facts: StyleFacts) -> Option<u64> {
+        if !tag.can_have_content || self.frames.len() >= caps::STYLE_FRAMES {
+            return None;
+        }
+        self.next_frame_id += 1;
+        let id = self.next_frame_id;
+        self.frames.push(Frame {
             id,
             hiding: facts.hiding,
             placement: facts.placement,
             colour: facts.colour,
         });
-        id
-    };
-    let state = Rc::clone(state);
-    // Cannot fail: can_have_content() was checked above.
-    let _ = el.on_end_tag(end_tag!(move |_end| {
-        let mut s = state.borrow_mut();
-        if let Some(at) = s.frames.iter().rposition(|f| f.id == id) {
-            s.frames.truncate(at);
-        }
-        Ok(())
-    }));
-}
-
-fn on_any_element(state: &Shared, source: Source<'_>, el: &mut Element) {
-    let facts = state.borrow_mut().element_style(el, source);
-    let placement = facts.placement;
-    if facts.hiding.is_some() || placement.positioned || placement.z_index.is_some() {
-        push_frame(state, el, facts);
+        Some(id)
     }
-}
 
-fn on_marquee(state: &Shared, source: Source<'_>, el: &mut Element) {
-    let tiny = |name: &str| {
-        attribute_px(source.attribute(el, name).as_deref()).is_some_and(|px| px <= 5.0)
-    };
-    let style = state.borrow_mut().element_style(el, source);
-    if tiny("height") || tiny("width") || style.hiding.is_some() {
-        push_frame(
-            state,
-            el,
-            StyleFacts {
+    fn on_marquee(&mut self, tag: &StartTag<'_, '_>, style: StyleFacts) -> Option<u64> {
+        let tiny = |name: &str| attribute_px(tag.attribute(name)).is_some_and(|px| px <= 5.0);
+        if tiny("height") || tiny("width") || style.hiding.is_some() {
+            let hiding = StyleFacts {
                 hiding: Some(Hiding::TinyMarquee),
                 ..StyleFacts::default()
-            },
-        );
-    }
-}
-
-fn on_link(state: &Shared, source: Source<'_>, el: &mut Element) {
-    let Some(href) = source.attribute(el, "href") else {
-        return;
-    };
-    let mut s = state.borrow_mut();
-    s.finish_link();
-    s.facts.counts.links += 1;
-    let own = s.element_style(el, source);
-    let link = LinkFact {
-        target: s.resolver.target(&href),
-        text: String::new(),
-        hidden: own.hiding.or_else(|| s.inherited_hiding(own.colour)),
-    };
-    s.open_link = Some(link);
-    s.link_text = CollapsedText::with_cap(caps::LINK_TEXT_BYTES);
-    drop(s);
-    if el.can_have_content() {
-        let state = Rc::clone(state);
-        let _ = el.on_end_tag(end_tag!(move |_end| {
-            state.borrow_mut().finish_link();
-            Ok(())
-        }));
-    }
-}
-
-fn on_script(state: &Shared, source: Source<'_>, el: &mut Element) {
-    let mut s = state.borrow_mut();
-    s.facts.counts.scripts += 1;
-    s.open_script = None;
-    if s.facts.scripts.len() >= caps::SCRIPTS {
-        s.facts.truncated = true;
-        return;
-    }
-    let src = source
-        .attribute(el, "src")
-        .map(|src| s.resolver.target(&src));
-    s.facts.scripts.push(ScriptFact {
-        src,
-        text: String::new(),
-        text_bytes: 0,
-    });
-    let index = s.facts.scripts.len() - 1;
-    s.open_script = Some(index);
-    drop(s);
-    let state = Rc::clone(state);
-    let _ = el.on_end_tag(end_tag!(move |_end| {
-        state.borrow_mut().open_script = None;
-        Ok(())
-    }));
-}
-
-fn on_iframe(state: &Shared, source: Source<'_>, el: &mut Element) {
-    let mut s = state.borrow_mut();
-    s.facts.counts.iframes += 1;
-    if s.facts.iframes.len() >= caps::IFRAMES {
-        s.facts.truncated = true;
-        return;
-    }
-    let style = s.element_style(el, source);
-    let width = source.attribute(el, "width");
-    let height = source.attribute(el, "height");
-    let own = style.placement;
-    let placement = if own.positioned || own.z_index.is_some() {
-        own
-    } else {
-        s.inherited_placement().unwrap_or(own)
-    };
-    let attr_full = |v: &Option<Cow<'_, str>>| {
-        v.as_deref().is_some_and(|v| {
-            v.trim() == "100%" || attribute_px(Some(v)).is_some_and(|px| px >= 1000.0)
-        })
-    };
-    let full_width = own.full_width || attr_full(&width) || placement.full_width;
-    let full_height = own.full_height || attr_full(&height) || placement.full_height;
-    let zero = |v: &Option<Cow<'_, str>>| attribute_px(v.as_deref()).is_some_and(|px| px <= 1.0);
-    let hidden = style
-        .hiding
-        .or_else(|| (zero(&width) && zero(&height)).then_some(Hiding::ZeroSize))
-        .or_else(|| s.inherited_hiding(None));
-    let iframe = IframeFact {
-        src: source
-            .attribute(el, "src")
-            .map(|src| s.resolver.target(&src)),
-        width: width.map(|w| clip_bytes(&w, 32).to_string()),
-        height: height.map(|h| clip_bytes(&h, 32).to_string()),
-        placement,
-        full_screen: full_width && full_height,
-        hidden,
-    };
-    s.facts.iframes.push(iframe);
-}
-
-fn on_form(state: &Shared, source: Source<'_>, el: &mut Element) {
-    let mut s = state.borrow_mut();
-    s.facts.counts.forms += 1;
-    if s.facts.forms.len() >= caps::FORMS {
-        s.facts.truncated = true;
-        s.open_form = None;
-        return;
-    }
-    let action = source
-        .attribute(el, "action")
-        .map(|a| s.resolver.target(&a));
-    s.facts.forms.push(FormFact {
-        action,
-        has_password: false,
-    });
-    s.open_form = Some(s.facts.forms.len() - 1);
-    drop(s);
-    if el.can_have_content() {
-        let state = Rc::clone(state);
-        let _ = el.on_end_tag(end_tag!(move |_end| {
-            state.borrow_mut().open_form = None;
-            Ok(())
-        }));
-    }
-}
-
-fn on_meta(state: &Shared, source: Source<'_>, el: &mut Element) {
-    let content = source.attribute(el, "content").unwrap_or_default();
-    let mut s = state.borrow_mut();
-    if let Some(equiv) = source.attribute(el, "http-equiv") {
-        if equiv.trim().eq_ignore_ascii_case("refresh") && s.facts.meta_refresh.is_none() {
-            let refresh = parse_meta_refresh(&content, &mut s.resolver);
-            s.facts.meta_refresh = Some(refresh);
+            };
+            return self.push_frame(tag, hiding);
         }
-        return;
+        None
     }
-    let name = source
-        .attribute(el, "name")
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let value = || clip_bytes(decode_entities(&content).trim(), caps::META_BYTES).to_string();
-    match name.trim() {
-        "keywords" if s.facts.meta_keywords.is_empty() => s.facts.meta_keywords = value(),
-        "description" if s.facts.meta_description.is_empty() => {
-            s.facts.meta_description = value();
+
+    /// A link with an `href`: true when its end tag must finish it.
+    fn on_link(&mut self, tag: &StartTag<'_, '_>, own: StyleFacts) -> bool {
+        let Some(href) = tag.attribute("href") else {
+            return false;
+        };
+        self.finish_link();
+        self.facts.counts.links += 1;
+        let link = LinkFact {
+            target: self.resolver.target(href),
+            text: String::new(),
+            hidden: own.hiding.or_else(|| self.inherited_hiding(own.colour)),
+        };
+        self.open_link = Some(link);
+        self.link_text = CollapsedText::with_cap(caps::LINK_TEXT_BYTES);
+        // Most link texts are a few words: one allocation instead of growing byte by byte.
+        self.link_text.reserve(LINK_TEXT_RESERVE);
+        true
+    }
+
+    fn on_script(&mut self, tag: &StartTag<'_, '_>) {
+        self.facts.counts.scripts += 1;
+        self.open_script = None;
+        if self.facts.scripts.len() >= caps::SCRIPTS {
+            self.facts.truncated = true;
+            return;
         }
-        "robots" | "googlebot" | "baiduspider" | "bingbot" | "sogou spider" | "360spider" => {
-            let robots = value().to_ascii_lowercase();
-            s.facts.noarchive |= robots.contains("noarchive");
-            if s.facts.robots.is_none() || robots.contains("noarchive") {
-                s.facts.robots = Some(robots);
+        let src = tag.attribute("src").map(|src| self.resolver.target(src));
+        self.facts.scripts.push(ScriptFact {
+            src,
+            text: String::new(),
+            text_bytes: 0,
+        });
+        self.open_script = Some(self.facts.scripts.len() - 1);
+    }
+
+    fn on_iframe(&mut self, tag: &StartTag<'_, '_>, style: StyleFacts) {
+        self.facts.counts.iframes += 1;
+        if self.facts.iframes.len() >= caps::IFRAMES {
+            self.facts.truncated = true;
+            return;
+        }
+        let width = tag.attribute("width");
+        let height = tag.attribute("height");
+        let own = style.placement;
+        let placement = if own.positioned || own.z_index.is_some() {
+            own
+        } else {
+            self.inherited_placement().unwrap_or(own)
+        };
+        let attr_full = |v: Option<&str>| {
+            v.is_some_and(|v| {
+                v.trim() == "100%" || attribute_px(Some(v)).is_some_and(|px| px >= 1000.0)
+            })
+        };
+        let full_width = own.full_width || attr_full(width) || placement.full_width;
+        let full_height = own.full_height || attr_full(height) || placement.full_height;
+        let zero = |v: Option<&str>| attribute_px(v).is_some_and(|px| px <= 1.0);
+        let hidden = style
+            .hiding
+            .or_else(|| (zero(width) && zero(height)).then_some(Hiding::ZeroSize))
+            .or_else(|| self.inherited_hiding(None));
+        let iframe = IframeFact {
+            src: tag.attribute("src").map(|src| self.resolver.target(src)),
+            width: width.map(|w| clip_bytes(w, 32).to_string()),
+            height: height.map(|h| clip_bytes(h, 32).to_string()),
+            placement,
+            full_screen: full_width && full_height,
+            hidden,
+        };
+        self.facts.iframes.push(iframe);
+    }
+
+    /// A form: true when its end tag must close it.
+    fn on_form(&mut self, tag: &StartTag<'_, '_>) -> bool {
+        self.facts.counts.forms += 1;
+        if self.facts.forms.len() >= caps::FORMS {
+            self.facts.truncated = true;
+            self.open_form = None;
+            return false;
+        }
+        let action = tag.attribute("action").map(|a| self.resolver.target(a));
+        self.facts.forms.push(FormFact {
+            action,
+            has_password: false,
+        });
+        self.open_form = Some(self.facts.forms.len() - 1);
+        true
+    }
+
+    fn on_meta(&mut self, tag: &StartTag<'_, '_>) {
+        let content = tag.attribute("content").unwrap_or_default();
+        if let Some(equiv) = tag.attribute("http-equiv") {
+            if equiv.trim().eq_ignore_ascii_case("refresh") && self.facts.meta_refresh.is_none() {
+                let refresh = parse_meta_refresh(content, &mut self.resolver);
+                self.facts.meta_refresh = Some(refresh);
+            }
+            return;
+        }
+        let name = tag
+            .attribute("name")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let value = || clip_bytes(decode_entities(content).trim(), caps::META_BYTES).to_string();
+        match name.trim() {
+            "keywords" if self.facts.meta_keywords.is_empty() => {
+                self.facts.meta_keywords = value();
+            }
+            "description" if self.facts.meta_description.is_empty() => {
+                self.facts.meta_description = value();
+            }
+            "robots" | "googlebot" | "baiduspider" | "bingbot" | "sogou spider" | "360spider" => {
+                let robots = value().to_ascii_lowercase();
+                self.facts.noarchive |= robots.contains("noarchive");
+                if self.facts.robots.is_none() || robots.contains("noarchive") {
+                    self.facts.robots = Some(robots);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_input(&mut self, tag: &StartTag<'_, '_>) {
+        let is_password = tag
+            .attribute("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("password"));
+        if is_password && let Some(form) = self.open_form.and_then(|i| self.facts.forms.get_mut(i))
+        {
+            form.has_password = true;
+        }
+    }
+
+    /// What the end of an element finishes.
+    fn on_element_end(&mut self, element: &OpenElement<'_>) {
+        if let Some(id) = element.frame
+            && let Some(at) = self.frames.iter().rposition(|f| f.id == id)
+        {
+            self.frames.truncate(at);
+        }
+        if element.ends & ends::LINK != 0 {
+            self.finish_link();
+        }
+        if element.ends & ends::SCRIPT != 0 {
+            self.open_script = None;
+        }
+        if element.ends & ends::FORM != 0 {
+            self.open_form = None;
+        }
+    }
+}
+
+impl<'a> Sink<'a> for Pass<'_, 'a> {
+    fn start_tag(&mut self, tag: &StartTag<'_, 'a>) {
+        let s = &mut *self.state;
+        let element = Element::of(tag.name);
+        // Title and style hold no elements, so their text follows before any other start tag.
+        s.raw_text = match element {
+            Element::Title => RawTextOwner::Title,
+            Element::Style => RawTextOwner::Style,
+            _ => RawTextOwner::Other,
+        };
+        let style = s.compute_style(tag);
+        let placement = style.placement;
+        let mut frame = None;
+        if style.hiding.is_some() || placement.positioned || placement.z_index.is_some() {
+            frame = s.push_frame(tag, style);
+        }
+        let mut ends = 0;
+        match element {
+            Element::Link => {
+                if s.on_link(tag, style) {
+                    ends |= ends::LINK;
+                }
+            }
+            Element::Script => {
+                s.on_script(tag);
+                ends |= ends::SCRIPT;
+            }
+            Element::Iframe => s.on_iframe(tag, style),
+            Element::Form => {
+                if s.on_form(tag) {
+                    ends |= ends::FORM;
+                }
+            }
+            Element::Meta => s.on_meta(tag),
+            Element::Marquee => {
+                let marquee = s.on_marquee(tag, style);
+                frame = frame.or(marquee);
+            }
+            Element::Input => s.on_input(tag),
+            Element::Base => {
+                if let Some(href) = tag.attribute("href") {
+                    s.resolver.rebase(href);
+                }
+            }
+            Element::Title | Element::Style | Element::Other => {}
+        }
+        if !tag.can_have_content {
+            return;
+        }
+        let open = OpenElement {
+            name: tag.name,
+            key: name_key(tag.name),
+            frame,
+            ends,
+        };
+        if !self.open.push(open) {
+            s.facts.truncated = true;
+            s.facts.parse_error.get_or_insert_with(|| {
+                format!(
+                    "元素嵌套超过 {} 层，更深的元素未跟踪 / nesting deeper than {} elements: deeper elements were not tracked",
+                    caps::OPEN_ELEMENTS,
+                    caps::OPEN_ELEMENTS
+                )
+            });
+        }
+    }
+
+    fn end_tag(&mut self, name: &'a str) {
+        for _ in 0..self.open.closed_by(name) {
+            if let Some(element) = self.open.pop() {
+                self.state.on_element_end(&element);
             }
         }
-        _ => {}
+    }
+
+    fn text(&mut self, text: &'a str, kind: TextKind, last_in_node: bool) {
+        self.state.on_text(text, kind, last_in_node);
     }
 }
 
-/// The tag name as written in the source (`<A HREF…` → `A`), without the copy lol_html
-/// makes; `None` when the source bytes are not at hand.
-fn tag_name<'a>(el: &Element, source: Source<'a>) -> Option<&'a [u8]> {
-    let tag = source.get(el.source_location().bytes())?;
-    let name = tag.strip_prefix(b"<")?;
-    let end = name
-        .iter()
-        .position(|b| b.is_ascii_whitespace() || matches!(b, b'/' | b'>'))
-        .unwrap_or(name.len());
-    Some(&name[..end])
-}
-
-fn on_element(state: &Shared, source: Source<'_>, el: &mut Element) {
-    let owned;
-    let name = match tag_name(el, source) {
-        Some(name) => name,
-        None => {
-            owned = el.tag_name();
-            owned.as_bytes()
-        }
+/// Runs the page pass over `html` into `state`.
+pub(super) fn run_pass(html: &str, state: &mut State) {
+    let mut pass = Pass {
+        state,
+        open: OpenElements::new(),
     };
-    let is = |tag: &str| name.eq_ignore_ascii_case(tag.as_bytes());
-    // Title and style hold no elements, so their text follows before any other start tag.
-    state.borrow_mut().raw_text = if is("title") {
-        RawTextOwner::Title
-    } else if is("style") {
-        RawTextOwner::Style
-    } else {
-        RawTextOwner::Other
-    };
-    on_any_element(state, source, el);
-    if is("a") {
-        on_link(state, source, el);
-    } else if is("script") {
-        on_script(state, source, el);
-    } else if is("iframe") {
-        on_iframe(state, source, el);
-    } else if is("form") {
-        on_form(state, source, el);
-    } else if is("meta") {
-        on_meta(state, source, el);
-    } else if is("marquee") {
-        on_marquee(state, source, el);
-    } else if is("input") {
-        on_input(state, source, el);
-    } else if is("base")
-        && let Some(href) = source.attribute(el, "href")
-    {
-        state.borrow_mut().resolver.rebase(&href);
-    }
-}
-
-fn on_input(state: &Shared, source: Source<'_>, el: &mut Element) {
-    let is_password = source
-        .attribute(el, "type")
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("password"));
-    let mut s = state.borrow_mut();
-    if is_password && let Some(form) = s.open_form.and_then(|i| s.facts.forms.get(i).map(|_| i)) {
-        s.facts.forms[form].has_password = true;
-    }
-}
-
-pub(super) fn run_rewriter(html: &str, tail: Option<&str>, state: &Shared) -> Result<(), String> {
-    let source = Source {
-        head: html.as_bytes(),
-        tail: tail.map_or(&[][..], str::as_bytes),
-    };
-    let element_state = Rc::clone(state);
-    let text_state = Rc::clone(state);
-    // One element handler that dispatches on the tag name, and one text handler: each
-    // selector is compiled per page and matched per element, and on small pages that
-    // fixed cost was a large part of the analysis.
-    let settings = Settings::new()
-        .with_strict(false)
-        .with_memory_settings(
-            MemorySettings::new().with_max_allowed_memory_usage(caps::PARSER_MEMORY_BYTES),
-        )
-        .append_element_content_handler(element!("*", move |el| {
-            on_element(&element_state, source, el);
-            Ok(())
-        }))
-        .append_document_content_handler(doc_text!(move |chunk| {
-            text_state.borrow_mut().on_text(chunk);
-            Ok(())
-        }));
-    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
-    rewriter
-        .write(html.as_bytes())
-        .and_then(|()| tail.map_or(Ok(()), |tail| rewriter.write(tail.as_bytes())))
-        .and_then(|()| rewriter.end())
-        .map_err(|error| {
-            format!("HTML 解析中止 / HTML parsing stopped: {error}（其余内容未分析 / the rest was not analysed）")
-        })
+    Tokenizer::new(html).run(&mut pass);
 }

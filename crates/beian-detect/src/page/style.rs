@@ -128,9 +128,13 @@ fn parse_colour(value: &str) -> Option<u32> {
 }
 
 /// Reads `prop: value; …` (lower-cased, `!important` dropped). Cheap: no allocation
-/// besides the lower-cased copy.
+/// besides a lower-cased copy when the text has upper-case letters (most has none).
 pub fn parse_declarations(style: &str) -> StyleFacts {
-    let style = style.to_ascii_lowercase();
+    let style: std::borrow::Cow<'_, str> = if style.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(style.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(style)
+    };
     let mut facts = StyleFacts::default();
     let mut width_tiny = false;
     let mut height_tiny = false;
@@ -142,7 +146,13 @@ pub fn parse_declarations(style: &str) -> StyleFacts {
             continue;
         };
         let property = property.trim();
-        let value = value.trim().trim_end_matches("!important").trim();
+        // `strip_suffix` in a loop is `trim_end_matches` without building a substring
+        // searcher for every declaration.
+        let mut value = value.trim();
+        while let Some(shorter) = value.strip_suffix("!important") {
+            value = shorter;
+        }
+        let value = value.trim();
         let hiding = match property {
             "display" if value == "none" => Some(Hiding::DisplayNone),
             "visibility" if matches!(value, "hidden" | "collapse") => {
@@ -254,7 +264,7 @@ impl HidingRules {
         // carried (stylesheets arrive in few chunks, and copying every rule was costly).
         let mut rest = chunk;
         if !self.pending.is_empty() {
-            let Some(close) = rest.find('}') else {
+            let Some(close) = memchr::memchr(b'}', rest.as_bytes()) else {
                 self.pending.push_str(rest);
                 return;
             };
@@ -263,7 +273,8 @@ impl HidingRules {
             self.read_rule(&rule);
             rest = &rest[close + 1..];
         }
-        while let Some(close) = rest.find('}') {
+        // SIMD byte search: `}` is ASCII, so its offset is a character boundary.
+        while let Some(close) = memchr::memchr(b'}', rest.as_bytes()) {
             self.read_rule(&rest[..close]);
             rest = &rest[close + 1..];
         }

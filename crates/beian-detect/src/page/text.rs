@@ -1,4 +1,4 @@
-//! Text helpers for the page pass: entity decoding (lol_html hands over raw text and
+//! Text helpers for the page pass: entity decoding (the tokenizer hands over raw text and
 //! attribute values, and a gambling footer is often written as `&#x6FB3;&#x95E8;…`) and
 //! bounded, whitespace-collapsing buffers.
 
@@ -51,12 +51,13 @@ pub(crate) fn clip_bytes(text: &str, max: usize) -> &str {
 /// Decodes numeric (`&#x…;`, `&#…;`) and the common named entities. Linear; borrows when
 /// there is nothing to decode.
 pub fn decode_entities(text: &str) -> Cow<'_, str> {
-    if !text.contains('&') {
+    // SIMD byte search (`&` is ASCII): most text has no entity at all.
+    if memchr::memchr(b'&', text.as_bytes()).is_none() {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find('&') {
+    while let Some(at) = memchr::memchr(b'&', rest.as_bytes()) {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
         // Cut at a character boundary: the text after `&` is untrusted and may be
@@ -80,6 +81,97 @@ pub fn decode_entities(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether the UTF-8 lead byte `byte` can start a non-ASCII `char::is_whitespace`
+/// character (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
+fn may_start_unicode_space(byte: u8) -> bool {
+    matches!(byte, 0xC2 | 0xE1 | 0xE2 | 0xE3)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+fn has_zero_byte(word: u64) -> bool {
+    word.wrapping_sub(ONES) & !word & HIGH_BITS != 0
+}
+
+/// Whether a byte of `word` may start a whitespace character: a byte below 0x21, 0xC2, or
+/// 0xE0–0xE3 (a superset of [`may_start_unicode_space`]; false positives only cost a look).
+fn may_hold_whitespace(word: u64) -> bool {
+    let below_0x21 = word.wrapping_sub(ONES * 0x21) & !word & HIGH_BITS != 0;
+    below_0x21
+        || has_zero_byte(word ^ (ONES * 0xC2))
+        || has_zero_byte((word & (ONES * 0xFC)) ^ (ONES * 0xE0))
+}
+
+/// Whether a `char::is_whitespace` character starts at `at` (a character boundary or a
+/// continuation byte, which never starts one): its length.
+fn whitespace_at(text: &str, at: usize) -> Option<usize> {
+    let byte = *text.as_bytes().get(at)?;
+    if byte < 0x80 {
+        return matches!(byte, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ').then_some(1);
+    }
+    if !may_start_unicode_space(byte) {
+        return None;
+    }
+    let c = text.get(at..)?.chars().next()?;
+    c.is_whitespace().then(|| c.len_utf8())
+}
+
+/// The next `char::is_whitespace` character in `text`: its offset and length. Eight bytes
+/// at a time, looking closer only where one may start: decoding every character was the
+/// costliest part of collecting page text.
+#[inline]
+fn next_whitespace(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if let Some(word) = bytes
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            && !may_hold_whitespace(u64::from_le_bytes(word))
+        {
+            at += 8;
+            continue;
+        }
+        let end = (at + 8).min(bytes.len());
+        for candidate in at..end {
+            if let Some(len) = whitespace_at(text, candidate) {
+                return Some((candidate, len));
+            }
+        }
+        at = end;
+    }
+    None
+}
+
+/// `text.split(char::is_whitespace)`, faster (see [`next_whitespace`]).
+struct WhitespaceSplit<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Iterator for WhitespaceSplit<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match next_whitespace(rest) {
+            Some((at, len)) => {
+                self.rest = Some(&rest[at + len..]);
+                Some(&rest[..at])
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+fn split_whitespace_runs(text: &str) -> WhitespaceSplit<'_> {
+    WhitespaceSplit { rest: Some(text) }
+}
+
 /// A text buffer with a byte cap that collapses runs of whitespace to one space.
 #[derive(Debug, Clone, Default)]
 pub struct CollapsedText {
@@ -98,6 +190,12 @@ impl CollapsedText {
         }
     }
 
+    /// Reserves room for `bytes` (at most the cap) up front, where the caller knows about
+    /// how much text will come: growing the buffer step by step copied it each time.
+    pub fn reserve(&mut self, bytes: usize) {
+        self.text.reserve(bytes.min(self.cap));
+    }
+
     /// Full once the cap was reached or something had to be dropped (a character that did
     /// not fit): from then on, text goes elsewhere (the tail).
     pub fn is_full(&self) -> bool {
@@ -113,8 +211,22 @@ impl CollapsedText {
         if chunk.is_empty() {
             return true;
         }
+        if self.text.len() + chunk.len() <= self.cap {
+            // Everything fits (collapsing never lengthens text): the loop below without its
+            // cap checks, for the usual chunk.
+            let mut rest = chunk;
+            while let Some((at, len)) = next_whitespace(rest) {
+                self.text.push_str(&rest[..at]);
+                if !self.text.is_empty() && !self.text.ends_with(' ') {
+                    self.text.push(' ');
+                }
+                rest = &rest[at + len..];
+            }
+            self.text.push_str(rest);
+            return true;
+        }
         let mut consumed = 0;
-        for (index, piece) in chunk.split(char::is_whitespace).enumerate() {
+        for (index, piece) in split_whitespace_runs(chunk).enumerate() {
             if index > 0 && !self.text.is_empty() && !self.text.ends_with(' ') {
                 if self.text.len() >= self.cap {
                     self.dropped += chunk.len() - consumed;
@@ -174,7 +286,7 @@ impl TailText {
         } else {
             chunk
         };
-        for (index, piece) in chunk.split(char::is_whitespace).enumerate() {
+        for (index, piece) in split_whitespace_runs(chunk).enumerate() {
             if index > 0 && !self.text.is_empty() && !self.text.ends_with(' ') {
                 self.text.push(' ');
             }
@@ -227,6 +339,57 @@ mod tests {
         for prefix in ["", "a", "ab", "abc"] {
             let text = format!("&{prefix}澳门葡京赌场在线娱乐平台");
             assert_eq!(decode_entities(&text), text);
+        }
+    }
+
+    #[test]
+    fn whitespace_split_is_char_is_whitespace_split() {
+        for text in [
+            "",
+            " ",
+            "a b\tc\u{0B}d\u{0C}e\r\nf",
+            "澳门\u{3000}新葡京\u{A0}x\u{85}y\u{2028}z\u{205F}w\u{1680}v",
+            "\u{2030}\u{C3A9}é中文  ",
+            "\u{200B}zero-width is not whitespace",
+        ] {
+            let fast: Vec<&str> = split_whitespace_runs(text).collect();
+            let slow: Vec<&str> = text.split(char::is_whitespace).collect();
+            assert_eq!(fast, slow, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whitespace_split_matches_std(
+            text in "([ \t\n\u{0B}\u{0C}\r\u{85}\u{A0}\u{1680}\u{2000}\u{2028}\u{205F}\u{3000}\u{2030}\u{C0}\u{E000}]|[a-z]{1,9}|中文|\\PC){0,40}"
+        ) {
+            let fast: Vec<&str> = split_whitespace_runs(&text).collect();
+            let slow: Vec<&str> = text.split(char::is_whitespace).collect();
+            proptest::prop_assert_eq!(fast, slow);
+        }
+    }
+
+    proptest::proptest! {
+        /// Chunks that fit and chunks that reach the cap collapse alike: a small and a large
+        /// cap keep the same text up to the small one.
+        #[test]
+        fn collapsing_does_not_depend_on_the_cap(
+            chunks in proptest::collection::vec("([ \t\n\u{3000}a-z]|中|\\PC){0,12}", 0..8),
+            cap in 1usize..48
+        ) {
+            let mut small = CollapsedText::with_cap(cap);
+            let mut large = CollapsedText::with_cap(4096);
+            for chunk in &chunks {
+                small.push(chunk);
+                large.push(chunk);
+            }
+            proptest::prop_assert!(large.text.starts_with(&small.text));
+            proptest::prop_assert!(small.text.len() <= cap);
+            let offered: usize = chunks.iter().map(String::len).sum();
+            if offered <= cap {
+                proptest::prop_assert_eq!(&small.text, &large.text);
+                proptest::prop_assert_eq!(small.dropped, 0);
+            }
         }
     }
 

@@ -243,7 +243,7 @@ fn title_and_stylesheet_text_are_told_apart_from_other_raw_text() {
 }
 
 /// Attributes are read from the source bytes: upper-case names, unquoted and single-quoted
-/// values, entities and valueless attributes must read as lol_html would give them.
+/// values, entities and valueless attributes must read as a browser's tokenizer gives them.
 #[test]
 fn attributes_read_from_the_source_keep_their_meaning() {
     let html = r#"<div HIDDEN><A HREF=https://spam.example/a?x=1&amp;y=2>a</A></div>
