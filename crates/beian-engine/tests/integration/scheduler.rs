@@ -633,34 +633,14 @@ async fn a_dns_only_run_carries_the_other_facts_and_keeps_registration_findings(
         (0, 0),
         "{summary:?}"
     );
-    let still = store
-        .list_findings(&FindingQuery {
-            site_id: Some(site),
-            limit: 0,
-            ..FindingQuery::default()
-        })
-        .await
-        .expect("findings");
+    let still = unresolved_ids(&store, site).await;
     assert!(
-        still.items.iter().any(|f| f.id == lapsed.items[0].id),
-        "the registration finding is still open: {:?}",
-        still.items
+        still.contains(&lapsed.items[0].id),
+        "the registration finding is still open: {still:?}"
     );
     // The stored observation is complete: registration carried over, not "unknown".
-    let stored = store
-        .latest_observations(site, 1)
-        .await
-        .expect("observations");
-    let observation: SiteObservation =
-        serde_json::from_str(&stored[0].body).expect("a SiteObservation");
-    let domain = observation
-        .domain("expired-filing.com")
-        .expect("the domain was observed");
-    assert!(
-        !matches!(domain.registration, RegistrationObservation::Unknown { .. }),
-        "{:?}",
-        domain.registration
-    );
+    let observation = latest_observation(&store, site).await;
+    assert_registration_known(&observation, "expired-filing.com");
     assert!(observation.web.is_some(), "page facts carried over");
 
     // Now only the pages are due: the web check runs without asking RDAP/WHOIS (daily
@@ -681,32 +661,14 @@ async fn a_dns_only_run_carries_the_other_facts_and_keeps_registration_findings(
     assert_eq!(http_only.scanned, [(site, vec![ScheduledCheck::Http])]);
     let summary = http_only.scan.expect("scanned");
     assert_eq!(summary.findings_resolved, 0, "{summary:?}");
-    let after_http = store
-        .list_findings(&FindingQuery {
-            site_id: Some(site),
-            limit: 0,
-            ..FindingQuery::default()
-        })
-        .await
-        .expect("findings");
+    let after_http = unresolved_ids(&store, site).await;
     assert!(
-        after_http.items.iter().any(|f| f.id == lapsed.items[0].id),
-        "the registration finding stays open: {:?}",
-        after_http.items
+        after_http.contains(&lapsed.items[0].id),
+        "the registration finding stays open: {after_http:?}"
     );
-    let stored = store
-        .latest_observations(site, 1)
-        .await
-        .expect("observations");
-    let observation: SiteObservation =
-        serde_json::from_str(&stored[0].body).expect("a SiteObservation");
-    let domain = observation
-        .domain("expired-filing.com")
-        .expect("the domain was observed");
-    assert!(
-        !matches!(domain.registration, RegistrationObservation::Unknown { .. }),
-        "registration carried over on a pages-only run: {:?}",
-        domain.registration
+    assert_registration_known(
+        &latest_observation(&store, site).await,
+        "expired-filing.com",
     );
     store.close().await;
     lab.shutdown().await;
@@ -861,4 +823,41 @@ impl beian_engine::ScanMetrics for ProbeRecorder {
     fn scan_finished(&self, _outcome: beian_engine::ScanOutcome) {}
 
     fn tick(&self, _at: DateTime<Utc>) {}
+}
+
+/// Ids of the site's unresolved findings.
+async fn unresolved_ids(store: &AnyStore, site: RecordId) -> Vec<RecordId> {
+    store
+        .list_findings(&FindingQuery {
+            site_id: Some(site),
+            limit: 0,
+            ..FindingQuery::default()
+        })
+        .await
+        .expect("findings")
+        .items
+        .iter()
+        .map(|f| f.id)
+        .collect()
+}
+
+async fn latest_observation(store: &AnyStore, site: RecordId) -> SiteObservation {
+    let stored = store
+        .latest_observations(site, 1)
+        .await
+        .expect("observations");
+    serde_json::from_str(&stored[0].body).expect("a SiteObservation")
+}
+
+/// The observation holds `domain`'s registration (carried over when not looked up).
+fn assert_registration_known(observation: &SiteObservation, domain: &str) {
+    let observed = observation.domain(domain).expect("the domain was observed");
+    assert!(
+        !matches!(
+            observed.registration,
+            RegistrationObservation::Unknown { .. }
+        ),
+        "{:?}",
+        observed.registration
+    );
 }

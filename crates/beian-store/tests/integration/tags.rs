@@ -3,7 +3,7 @@
 //! another organisation and a delete, the listing and the counts agree with the sites'
 //! own tags. And a person's "check now" makes a scheduled site's checks due, audited.
 
-use beian_core::model::{Change, Links, Record, RecordId, RecordKind, RecordRef};
+use beian_core::model::{Change, Links, Record, RecordId, RecordKind, RecordRef, Website};
 use beian_store::{CountScope, ListQuery, ScheduledCheck, Store};
 
 use crate::support::{TestDb, audit_count, date, domain, hour, seed_sites};
@@ -14,7 +14,8 @@ on_every_backend!(
     expiring_domains_keep_to_the_organisations
 );
 
-async fn retag(db: &TestDb, site: RecordId, tags: &[&str]) {
+/// Reads the site, lets `change` edit it, and stores it.
+async fn update_site(db: &TestDb, site: RecordId, change: impl FnOnce(&mut Website)) {
     let Some(Record::Website(mut record)) = db
         .store
         .get(RecordKind::Website, site)
@@ -23,7 +24,7 @@ async fn retag(db: &TestDb, site: RecordId, tags: &[&str]) {
     else {
         panic!("site {site} is stored");
     };
-    record.tags = tags.iter().map(|t| (*t).to_owned()).collect();
+    change(&mut record);
     db.store
         .apply(
             "test",
@@ -32,7 +33,29 @@ async fn retag(db: &TestDb, site: RecordId, tags: &[&str]) {
             }],
         )
         .await
-        .expect("retag");
+        .expect("update site");
+}
+
+async fn retag(db: &TestDb, site: RecordId, tags: &[&str]) {
+    update_site(db, site, |record| {
+        record.tags = tags.iter().map(|t| (*t).to_owned()).collect();
+    })
+    .await;
+}
+
+/// A second organisation holding `site`; its id.
+async fn second_organisation_with(db: &TestDb, site: RecordId) -> i64 {
+    let other = db
+        .store
+        .create_organisation("admin", "客户乙 / Client B", &[])
+        .await
+        .expect("organisation")
+        .id;
+    db.store
+        .set_site_organisation("admin", site, other)
+        .await
+        .expect("move");
+    other
 }
 
 async fn tagged(db: &TestDb, tag: &str) -> Vec<RecordId> {
@@ -81,16 +104,7 @@ async fn tags_filter_and_count(db: &TestDb) {
     assert_eq!(read.tags, vec!["客户B".to_owned()]);
 
     // A move to another organisation takes the site's tags along.
-    let other = db
-        .store
-        .create_organisation("admin", "客户乙 / Client B", &[])
-        .await
-        .expect("organisation")
-        .id;
-    db.store
-        .set_site_organisation("admin", sites[1], other)
-        .await
-        .expect("move");
+    let other = second_organisation_with(db, sites[1]).await;
     assert_eq!(
         tag_counts(db, CountScope::Organisations(&[other])).await,
         vec![("客户A".to_owned(), 1)]
@@ -102,24 +116,10 @@ async fn tags_filter_and_count(db: &TestDb) {
     );
 
     // Closing a site moves it between the status counts.
-    let Some(Record::Website(mut closing)) = db
-        .store
-        .get(RecordKind::Website, sites[2])
-        .await
-        .expect("get")
-    else {
-        panic!("site stored");
-    };
-    closing.status = beian_core::model::RecordStatus::Closed;
-    db.store
-        .apply(
-            "test",
-            &[Change::Update {
-                record: Record::Website(closing),
-            }],
-        )
-        .await
-        .expect("close");
+    update_site(db, sites[2], |record| {
+        record.status = beian_core::model::RecordStatus::Closed;
+    })
+    .await;
     crate::counts::sites_counted_by_hand(db, &[1]).await;
     crate::counts::sites_counted_by_hand(db, &[1, other]).await;
 
@@ -187,16 +187,7 @@ async fn check_now_makes_checks_due(db: &TestDb) {
 /// for the default organisation, domains of no site), soonest first, within the horizon.
 async fn expiring_domains_keep_to_the_organisations(db: &TestDb) {
     let sites = seed_sites(&db.store, 2).await;
-    let other = db
-        .store
-        .create_organisation("admin", "客户乙 / Client B", &[])
-        .await
-        .expect("organisation")
-        .id;
-    db.store
-        .set_site_organisation("admin", sites[1], other)
-        .await
-        .expect("move");
+    let other = second_organisation_with(db, sites[1]).await;
     let linked = |site: RecordId| Links {
         website: Some(RecordRef::Stored(site)),
         ..Links::default()
