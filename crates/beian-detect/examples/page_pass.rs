@@ -3,6 +3,10 @@
 //! * `cargo run --release -p beian-detect --example page_pass -- throughput [SECONDS] [CORPUS]`
 //!   measures page-analysis throughput over the corpus (the figure `beian bench detect`
 //!   reports), e.g. under `perf record`.
+//! * `cargo run --release -p beian-detect --example page_pass -- passes N [CORPUS]` analyses
+//!   every page N times, untimed: under `valgrind --tool=cachegrind`, the difference between
+//!   two N gives the instructions of one pass, a figure that does not move with the load of a
+//!   shared machine (whose clock-based figures here spread by ±30 %).
 //! * `cargo run --release -p beian-detect --example page_pass -- dump [CORPUS] > facts.jsonl`
 //!   prints the analysis of every corpus page and the page facts of cut and re-cased variants
 //!   of each, one JSON line each: run it on two builds and `diff` the outputs to check that a
@@ -30,8 +34,14 @@ fn main() {
             throughput(&load(corpus_arg(1)), seconds);
         }
         "dump" => dump(&load(corpus_arg(0))),
+        "passes" => {
+            let count = rest.first().and_then(|s| s.parse().ok()).unwrap_or(1);
+            passes(&load(corpus_arg(1)), count);
+        }
         _ => {
-            eprintln!("usage: page_pass throughput [SECONDS] [CORPUS] | page_pass dump [CORPUS]");
+            eprintln!(
+                "usage: page_pass throughput [SECONDS] [CORPUS] | page_pass dump [CORPUS] | page_pass passes N [CORPUS]"
+            );
             std::process::exit(2);
         }
     }
@@ -65,6 +75,18 @@ fn throughput(corpus: &Corpus, seconds: u64) {
         throughput.min_mb_per_second,
         throughput.max_mb_per_second
     );
+}
+
+fn passes(corpus: &Corpus, count: usize) {
+    let ctx = context();
+    let pages = corpus_pages(corpus);
+    for _ in 0..count {
+        for page in &pages {
+            std::hint::black_box(analyse_page_case(page, &ctx));
+        }
+    }
+    let bytes: usize = pages.iter().map(|page| page.html.len()).sum();
+    println!("{} pages, {bytes} bytes per pass, {count} passes", pages.len());
 }
 
 fn dump(corpus: &Corpus) {

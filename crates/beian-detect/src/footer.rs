@@ -9,7 +9,6 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
 use beian_core::identifier::links::{check_icp_link, check_psb_link};
 use beian_core::identifier::{
     IdentifierKind, Issue, IssueSeverity, Validation, ValidationContext, normalise,
@@ -63,11 +62,37 @@ const MAX_RECORDS: usize = 32;
 const MAX_ANCHORS: usize = 256;
 const WINDOW_BEFORE: usize = 12;
 const WINDOW_AFTER: usize = 96;
-const ANCHORS: [&str; 7] = ["ICP", "icp", "ＩＣＰ", "公网安备", "B2", "B1", "Ｂ２"];
+/// Where a number may be: these substrings start a window that the regex looks at. No
+/// anchor's suffix is another's prefix, so their occurrences never overlap. The ASCII
+/// anchors start with one of [`ASCII_ANCHOR_FIRST_BYTES`]; the others are searched as strings.
+const ASCII_ANCHORS: [&str; 4] = ["ICP", "icp", "B2", "B1"];
+const ASCII_ANCHOR_FIRST_BYTES: (u8, u8, u8) = (b'I', b'i', b'B');
+const WIDE_ANCHORS: [&str; 3] = ["ＩＣＰ", "公网安备", "Ｂ２"];
 
-static ANCHOR_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::new(ANCHORS).expect("seven short literal anchors build an automaton")
-});
+static WIDE_FINDERS: LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+    LazyLock::new(|| WIDE_ANCHORS.map(memchr::memmem::Finder::new));
+
+/// The start of every anchor in `text`, in order, the first `limit` of them. SIMD byte and
+/// substring searches (one per anchor shape) rather than one automaton over all seven: the
+/// automaton walked every byte of the page text and cost as much as the lexicon scan.
+fn anchor_starts(text: &str, limit: usize) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let (first, second, third) = ASCII_ANCHOR_FIRST_BYTES;
+    let mut starts: Vec<usize> = memchr::memchr3_iter(first, second, third, bytes)
+        .filter(|at| {
+            ASCII_ANCHORS
+                .iter()
+                .any(|anchor| bytes[*at..].starts_with(anchor.as_bytes()))
+        })
+        .take(limit)
+        .collect();
+    for finder in WIDE_FINDERS.iter() {
+        starts.extend(finder.find_iter(bytes).take(limit));
+    }
+    starts.sort_unstable();
+    starts.truncate(limit);
+    starts
+}
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -112,15 +137,9 @@ fn normalise_window(window: &str) -> String {
 
 /// Filing-number-shaped strings in `text`, normalised, in order, without duplicates.
 pub fn find_numbers(text: &str) -> Vec<String> {
-    // One pass for all anchors: seven substring searches over the text cost more than the
-    // rest of the footer analysis.
-    let starts = ANCHOR_FINDER
-        .find_iter(text)
-        .map(|m| m.start())
-        .take(MAX_ANCHORS);
     let mut found = Vec::new();
     let mut covered_until = 0;
-    for at in starts {
+    for at in anchor_starts(text, MAX_ANCHORS) {
         if at < covered_until {
             continue;
         }
@@ -411,6 +430,8 @@ pub fn footer_signals(
 mod tests {
     use super::*;
 
+    const ANCHORS: [&str; 7] = ["ICP", "icp", "ＩＣＰ", "公网安备", "B2", "B1", "Ｂ２"];
+
     #[test]
     fn numbers_in_text() {
         let text = "版权所有 某某公司 京ICP备 12022551号-1 京公网安备 11010502030143号 增值电信业务经营许可证：沪B2-20100043 ICP证 合字B2-20170010";
@@ -424,6 +445,38 @@ mod tests {
             ]
         );
         assert!(find_numbers("ICP ICP ICP no numbers here").is_empty());
+    }
+
+    /// The byte and substring searches find what one automaton over all anchors finds.
+    #[test]
+    fn anchor_starts_match_an_automaton() {
+        let automaton = aho_corasick::AhoCorasick::new(ANCHORS).expect("literal anchors");
+        let texts = [
+            "版权所有 京ICP备12022551号 京公网安备11010502030143号 沪B2-20100043",
+            "ICPicpＩＣＰ公网安备B2B1Ｂ２ IB iB Bi ICp B3 ＩＣ 公网安 ICPICP B2B2",
+            "",
+            "no anchors at all, just Bits and Icons",
+        ];
+        for text in texts {
+            let expected: Vec<usize> = automaton.find_iter(text).map(|m| m.start()).collect();
+            assert_eq!(anchor_starts(text, usize::MAX), expected, "{text:?}");
+            assert_eq!(
+                anchor_starts(text, 3),
+                expected.iter().copied().take(3).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn anchor_starts_match_an_automaton_on_any_text(
+            text in "(ICP|icp|ＩＣＰ|公网安备|公网|B2|B1|Ｂ２|Ｂ|I|i|B|C|P|c|p|2|1|京|号| |\\PC){0,40}"
+        ) {
+            let automaton = aho_corasick::AhoCorasick::new(ANCHORS).expect("literal anchors");
+            let expected: Vec<usize> = automaton.find_iter(&text).map(|m| m.start()).collect();
+            proptest::prop_assert_eq!(anchor_starts(&text, 5), expected.iter().copied().take(5).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(anchor_starts(&text, usize::MAX), expected);
+        }
     }
 
     #[test]
