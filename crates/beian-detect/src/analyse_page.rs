@@ -584,7 +584,7 @@ where
     let hostile = target_hits(
         lexicon,
         &Target {
-            host: refresh.host.clone(),
+            host: refresh.host.as_deref().map(std::sync::Arc::from),
             ..Target::default()
         },
         "",

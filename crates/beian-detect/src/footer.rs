@@ -195,7 +195,7 @@ pub fn footer_records(facts: &PageFacts, ctx: &ValidationContext) -> Vec<FooterR
         let validation = validate_filing_number(&number, ctx);
         let link = link.map(|l| FooterLink {
             href: l.target.href.clone(),
-            host: l.target.host.clone(),
+            host: l.target.host.as_deref().map(str::to_string),
         });
         let link_issues = link_issues(&validation, link.as_ref());
         records.push(FooterRecord {

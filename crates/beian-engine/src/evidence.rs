@@ -36,7 +36,7 @@ impl PageFingerprint {
             .iter()
             .filter_map(|script| script.src.as_ref())
             .filter(|target| target.off_site)
-            .filter_map(|target| target.host.clone())
+            .filter_map(|target| target.host.as_deref().map(str::to_string))
             .collect();
         script_hosts.sort_unstable();
         script_hosts.dedup();
@@ -44,7 +44,7 @@ impl PageFingerprint {
             .links
             .iter()
             .filter(|link| link.target.off_site)
-            .filter_map(|link| link.target.domain.clone())
+            .filter_map(|link| link.target.domain.as_deref().map(str::to_string))
             .collect();
         outbound_hosts.sort_unstable();
         outbound_hosts.dedup();

@@ -156,12 +156,12 @@ static MAPPED_IDEOGRAPHS: LazyLock<Vec<u64>> = LazyLock::new(|| {
     bits
 });
 
-/// Whether an ideograph of [`IDEOGRAPHS`] is kept as it is (`mapped`: [`MAPPED_IDEOGRAPHS`]).
-fn is_plain_ideograph(mapped: &[u64], c: char) -> bool {
-    let at = (u32::from(c) - u32::from(*IDEOGRAPHS.start())) as usize;
+/// Whether the character `offset` places after the start of [`IDEOGRAPHS`] is an ideograph
+/// kept as it is (`mapped`: [`MAPPED_IDEOGRAPHS`]); false past the end of the block.
+fn is_plain_ideograph(mapped: &[u64], offset: usize) -> bool {
     mapped
-        .get(at / 64)
-        .is_some_and(|word| word & (1 << (at % 64)) == 0)
+        .get(offset / 64)
+        .is_some_and(|word| word & (1 << (offset % 64)) == 0)
 }
 
 /// Builds the normalised string one character at a time.
@@ -278,33 +278,42 @@ pub fn normalise_for_lexicon(text: &str) -> String {
 /// text is mostly such runs; copying them whole instead of decoding and re-encoding every
 /// character halved the cost of normalising.
 fn plain_run(bytes: &[u8], at: usize, mapped: &[u64]) -> Option<(usize, char, char)> {
+    let first_ideograph = u32::from(*IDEOGRAPHS.start());
     let mut end = at;
-    let mut first = None;
-    let mut last = '\0';
+    let (mut first, mut last) = (0_u32, 0_u32);
     while let Some(&lead) = bytes.get(end) {
-        let (c, len) = match lead {
-            b'a'..=b'z' | b'0'..=b'9' => (char::from(lead), 1),
-            // The three-byte sequences of U+4000–U+9FFF; `bytes` is UTF-8, so the two bytes
-            // after the lead are continuation bytes.
-            0xE4..=0xE9 => {
-                let (Some(&second), Some(&third)) = (bytes.get(end + 1), bytes.get(end + 2)) else {
-                    break;
-                };
-                let code = (u32::from(lead & 0x0F) << 12)
-                    | (u32::from(second & 0x3F) << 6)
-                    | u32::from(third & 0x3F);
-                match char::from_u32(code) {
-                    Some(c) if IDEOGRAPHS.contains(&c) && is_plain_ideograph(mapped, c) => (c, 3),
-                    _ => break,
-                }
+        if lead.is_ascii_lowercase() || lead.is_ascii_digit() {
+            last = u32::from(lead);
+            if end == at {
+                first = last;
             }
-            _ => break,
+            end += 1;
+            continue;
+        }
+        // The three-byte sequences of U+4000–U+9FFF; `bytes` is UTF-8, so the two bytes
+        // after the lead are continuation bytes.
+        if !(0xE4..=0xE9).contains(&lead) || end + 2 >= bytes.len() {
+            break;
+        }
+        let code = (u32::from(lead & 0x0F) << 12)
+            | (u32::from(bytes[end + 1] & 0x3F) << 6)
+            | u32::from(bytes[end + 2] & 0x3F);
+        let Some(offset) = code.checked_sub(first_ideograph) else {
+            break;
         };
-        first.get_or_insert(c);
-        last = c;
-        end += len;
+        if !is_plain_ideograph(mapped, offset as usize) {
+            break;
+        }
+        last = code;
+        if end == at {
+            first = last;
+        }
+        end += 3;
     }
-    first.map(|first| (end, first, last))
+    if end == at {
+        return None;
+    }
+    Some((end, char::from_u32(first)?, char::from_u32(last)?))
 }
 
 /// NFKC of the full-width forms of ASCII (U+FF01–U+FF5E: `，：（）` in Chinese text), which

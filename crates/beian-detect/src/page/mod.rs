@@ -22,6 +22,7 @@ pub(crate) mod text;
 mod tokenizer;
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use handlers::run_pass;
 use resolve::Resolver;
@@ -77,10 +78,12 @@ pub struct MetaRefresh {
 pub struct Target {
     /// The URL as written (entities decoded, clipped).
     pub href: String,
-    /// Lower-case host of the resolved URL, when it has one.
-    pub host: Option<String>,
+    /// Lower-case host of the resolved URL, when it has one. Shared (`Arc`): a page's links
+    /// point at a handful of hosts, and a copy per link was the page pass's costliest
+    /// allocation.
+    pub host: Option<Arc<str>>,
     /// Registrable domain of the host (the host itself for IP addresses).
-    pub domain: Option<String>,
+    pub domain: Option<Arc<str>>,
     /// The domain differs from the site's registrable domain.
     pub off_site: bool,
 }
@@ -187,8 +190,8 @@ impl PageFacts {
             .for_each(rebase);
         if let Some(refresh) = &mut self.meta_refresh {
             let target = Target {
-                host: refresh.host.clone(),
-                domain: refresh.host.as_deref().map(registrable_domain),
+                host: refresh.host.as_deref().map(Arc::from),
+                domain: refresh.host.as_deref().map(|h| Arc::from(registrable_domain(h))),
                 ..Target::default()
             };
             refresh.off_site = is_off_site(&target, Some(&domain));

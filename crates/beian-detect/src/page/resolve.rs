@@ -4,6 +4,7 @@
 //! parser and registrable domains are memoised per host.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use url::Url;
 
@@ -17,10 +18,10 @@ const MAX_MEMOISED_HOSTS: usize = 1024;
 pub(super) struct Resolver {
     base: Option<Url>,
     /// Host and registrable domain of `base` when it is http(s): what a relative URL gets.
-    base_host: Option<(String, String)>,
+    base_host: Option<(Arc<str>, Arc<str>)>,
     /// The site's registrable domain (what is off-site is relative to it).
     site: Option<String>,
-    domains: HashMap<String, String>,
+    domains: HashMap<Arc<str>, Arc<str>>,
 }
 
 impl Resolver {
@@ -53,18 +54,18 @@ impl Resolver {
             .map(|host| {
                 let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
                 let domain = registrable_domain(&host);
-                (host, domain)
+                (Arc::from(host), Arc::from(domain))
             });
         self.base = base;
     }
 
-    fn domain_of(&mut self, host: &str) -> String {
+    fn domain_of(&mut self, host: &Arc<str>) -> Arc<str> {
         if let Some(domain) = self.domains.get(host) {
-            return domain.clone();
+            return Arc::clone(domain);
         }
-        let domain = registrable_domain(host);
+        let domain: Arc<str> = Arc::from(registrable_domain(host));
         if self.domains.len() < MAX_MEMOISED_HOSTS {
-            self.domains.insert(host.to_string(), domain.clone());
+            self.domains.insert(Arc::clone(host), Arc::clone(&domain));
         }
         domain
     }
@@ -74,12 +75,12 @@ impl Resolver {
         let href = clip_bytes(&decoded, caps::URL_BYTES).to_string();
         let (host, domain) = if is_plain_relative(&href) && self.base.is_some() {
             match &self.base_host {
-                Some((host, domain)) => (Some(host.clone()), Some(domain.clone())),
+                Some((host, domain)) => (Some(Arc::clone(host)), Some(Arc::clone(domain))),
                 None => (None, None),
             }
         } else {
-            let host = self.absolute_host(&href);
-            let domain = host.as_deref().map(|h| self.domain_of(h));
+            let host = self.absolute_host(&href).map(Arc::<str>::from);
+            let domain = host.as_ref().map(|h| self.domain_of(h));
             (host, domain)
         };
         let mut target = Target {
