@@ -3,25 +3,31 @@
 //! shape, because real footers swap the labels (V5) and the digit count tells which
 //! number it really is.
 
+#[cfg(test)]
 use std::sync::LazyLock;
 
 use chrono::Datelike;
-use regex::Regex;
 
 use super::placeholder::{self, Placeholder};
 use super::province::{self, PrefixMatch, Province};
 use super::report::bilingual;
 use super::shape::{self, HaoPlacement};
+use super::shape_scan;
 use super::{IdentifierKind, Validation, ValidationContext};
 
 /// Anything shaped like an ICP number, loosely: the strict grammar is applied afterwards
-/// so every deviation gets its own message.
-static ICP_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?P<prefix>\p{Han}*?)(?P<icp>[Ii][Cc][Pp])(?P<label>备|证)(?P<digits>[0-9A-Za-z*]*?)(?P<hao1>号)?(?:-(?P<site>[0-9]+)(?P<suffix>[A-Za-z])?)?(?P<hao2>号)?$",
-    )
-    .expect("static regex compiles")
-});
+/// so every deviation gets its own message. The reference grammar of the hand-written
+/// [`shape_scan::icp`], which must capture exactly these groups (tested against it).
+#[cfg(test)]
+pub(crate) fn icp_shape_regex() -> &'static regex::Regex {
+    static ICP_SHAPE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"^(?P<prefix>\p{Han}*?)(?P<icp>[Ii][Cc][Pp])(?P<label>备|证)(?P<digits>[0-9A-Za-z*]*?)(?P<hao1>号)?(?:-(?P<site>[0-9]+)(?P<suffix>[A-Za-z])?)?(?P<hao2>号)?$",
+        )
+        .expect("static regex compiles")
+    });
+    &ICP_SHAPE
+}
 
 /// Licences of well-known operators quoted in FACTS §1.3: the same digits under another
 /// prefix are a copied number, not a coincidence.
@@ -29,8 +35,15 @@ const WELL_KNOWN_LICENCES: [(&str, char, &str); 1] = [("030173", '京', "百度 
 
 /// Whether the text mentions an ICP label at all (for auto-detection).
 pub(crate) fn mentions_icp(text: &str) -> bool {
-    let upper = text.to_ascii_uppercase();
-    upper.contains("ICP备") || upper.contains("ICP证")
+    // Same as upper-casing and searching for "ICP备"/"ICP证" (ASCII upper-casing leaves
+    // 备 and 证 alone), without the copy: this runs for most inputs of `validate`.
+    // `b | 0x20` folds exactly the two cases of an ASCII letter.
+    text.as_bytes().windows(6).any(|w| {
+        w[0] | 0x20 == b'i'
+            && w[1] | 0x20 == b'c'
+            && w[2] | 0x20 == b'p'
+            && (w[3..] == *"备".as_bytes() || w[3..] == *"证".as_bytes())
+    })
 }
 
 /// What the digits say the number is, whatever label was written.
@@ -43,7 +56,7 @@ enum Reading {
 }
 
 pub(crate) fn parse(v: &mut Validation, text: &str, ctx: &ValidationContext) {
-    let Some(m) = ICP_SHAPE.captures(text) else {
+    let Some(m) = shape_scan::icp(text) else {
         let licence = text.to_ascii_uppercase().contains("ICP证");
         v.recognise(if licence {
             IdentifierKind::IcpLicence
@@ -63,16 +76,15 @@ pub(crate) fn parse(v: &mut Validation, text: &str, ctx: &ValidationContext) {
         );
         return;
     };
-    let get = |name: &str| m.name(name).map_or("", |x| x.as_str());
-    let written_licence = get("label") == "证";
-    let digits = get("digits");
-    let site = m.name("site").map(|x| x.as_str());
-    let suffix = m.name("suffix").map(|x| x.as_str());
+    let written_licence = m.label == "证";
+    let digits = m.digits;
+    let site = m.site;
+    let suffix = m.suffix;
 
-    if get("icp") != "ICP" {
-        shape::report_lower_case(v, get("icp"));
+    if m.icp != "ICP" {
+        shape::report_lower_case(v, m.icp);
     }
-    let (dropped, prefix) = shape::split_prefix(get("prefix"));
+    let (dropped, prefix) = shape::split_prefix(m.prefix);
     shape::note_dropped_label(v, dropped);
 
     let reading = match (written_licence, digits.len()) {
@@ -175,17 +187,30 @@ pub(crate) fn parse(v: &mut Validation, text: &str, ctx: &ValidationContext) {
         Reading::Filing => "备",
         Reading::Licence => "证",
     };
-    let prefix_text = prefix.map(String::from).unwrap_or_default();
-    let suffix_text = suffix_type.map(String::from).unwrap_or_default();
-    let tail = site_number
-        .map(|n| format!("-{n}{suffix_text}"))
-        .unwrap_or_default();
-    let canonical = format!("{prefix_text}ICP{label}{digits}号{tail}");
+    // Built by hand rather than with format!: this runs for every valid number. The
+    // site text is written as given, which `parse_site` accepted only as the plain
+    // decimal form of `site_number` (1–4 digits, no leading zero).
+    let site_text = site.filter(|_| site_number.is_some());
+    let mut canonical = String::with_capacity(32);
+    if let Some(c) = prefix {
+        canonical.push(c);
+    }
+    canonical.push_str("ICP");
+    canonical.push_str(label);
+    canonical.push_str(digits);
+    canonical.push('号');
+    if let Some(s) = site_text {
+        canonical.push('-');
+        canonical.push_str(s);
+        if let Some(t) = suffix_type {
+            canonical.push(t);
+        }
+    }
     shape::report_hao(
         v,
         HaoPlacement {
-            before_suffix: m.name("hao1").is_some(),
-            after_suffix: m.name("hao2").is_some(),
+            before_suffix: m.hao1,
+            after_suffix: m.hao2,
             has_suffix: site.is_some(),
         },
         &canonical,
@@ -194,6 +219,8 @@ pub(crate) fn parse(v: &mut Validation, text: &str, ctx: &ValidationContext) {
         check_well_known(v, prefix, digits);
     }
 
+    // At most 6 parts follow: reserve once instead of regrowing mid-way.
+    v.parts.reserve(6);
     if let Some(c) = prefix {
         v.add_part("province", c.to_string());
     }
@@ -204,8 +231,8 @@ pub(crate) fn parse(v: &mut Validation, text: &str, ctx: &ValidationContext) {
     if let Some(y) = year {
         v.add_part("year", y.to_string());
     }
-    if let Some(n) = site_number {
-        v.add_part("site", n.to_string());
+    if let Some(s) = site_text {
+        v.add_part("site", s);
     }
     if let Some(t) = suffix_type {
         v.add_part("suffix_type", t.to_string());
@@ -457,6 +484,23 @@ fn check_well_known(v: &mut Validation, prefix: Option<char>, digits: &str) {
                 ),
                 Some(bilingual("在电信业务经营许可系统中核对", "check it in the telecom licence system (dxzhgl.miit.gov.cn)")),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn mentions_icp_matches_upper_case_search(
+            text in "(京|I|i|C|c|P|p|ICP|icp|备|证|号|1|-|İ|ı){0,10}"
+        ) {
+            let upper = text.to_ascii_uppercase();
+            let reference = upper.contains("ICP备") || upper.contains("ICP证");
+            prop_assert_eq!(mentions_icp(&text), reference);
         }
     }
 }

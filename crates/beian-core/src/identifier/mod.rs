@@ -53,6 +53,7 @@ mod psb;
 mod report;
 mod resident_id;
 mod shape;
+mod shape_scan;
 mod tld;
 mod uscc;
 

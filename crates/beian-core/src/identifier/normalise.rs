@@ -2,7 +2,7 @@
 //! spreadsheets and screenshots, so the same number arrives with full-width characters,
 //! `&nbsp;`, zero-width joiners, inner spaces and a zoo of dashes.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// What normalisation had to change; each becomes a display warning or note.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,14 +66,62 @@ fn replace_nbsp_entities(input: &str) -> String {
     out
 }
 
+/// Whether normalisation cannot change `input`: printable ASCII other than `&` (which
+/// could start an entity) and CJK Unified Ideographs of the basic block. NFKC leaves both
+/// alone (no decompositions, and nothing composes with them), and none is whitespace,
+/// invisible or a dash variant. This is what nearly every footer number looks like.
+fn is_already_normal(input: &str) -> bool {
+    // Byte-wise, since this runs on every input: `input` is valid UTF-8, so a lead byte
+    // E4–E9 starts a 3-byte character U+4000–U+9FFF, of which E4 needs a second byte
+    // of at least B8 to reach U+4E00.
+    let bytes = input.as_bytes();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        at += match b {
+            b'&' => return false,
+            0x21..=0x7E => 1,
+            0xE5..=0xE9 => 3,
+            0xE4 if bytes.get(at + 1).is_some_and(|b| *b >= 0xB8) => 3,
+            _ => return false,
+        };
+    }
+    true
+}
+
 pub(crate) fn normalise_detailed(input: &str) -> Normalisation {
-    let entities_replaced = replace_nbsp_entities(input);
-    let nfkc: String = entities_replaced.nfkc().collect();
-    // NFKC also turns U+3000 and NBSP into plain spaces; those are reported as
-    // whitespace, so compare without it.
-    let without_whitespace = |s: &str| s.split_whitespace().collect::<String>();
+    if is_already_normal(input) {
+        return Normalisation {
+            text: input.to_string(),
+            ..Normalisation::default()
+        };
+    }
+    normalise_general(input)
+}
+
+fn normalise_general(input: &str) -> Normalisation {
+    // Without '&' there is no entity to replace and the text stays as it is.
+    let entities_replaced = if input.contains('&') {
+        std::borrow::Cow::Owned(replace_nbsp_entities(input))
+    } else {
+        std::borrow::Cow::Borrowed(input)
+    };
+    // The quick check answers "already NFKC" for most text without normalising it; only
+    // a "no" or "maybe" needs the real NFKC and the comparison.
+    let (nfkc, compatibility_forms) =
+        if is_nfkc_quick(entities_replaced.chars()) == IsNormalized::Yes {
+            (entities_replaced, false)
+        } else {
+            let nfkc: String = entities_replaced.nfkc().collect();
+            // NFKC also turns U+3000 and NBSP into plain spaces; those are reported as
+            // whitespace, so compare without it.
+            let changed = !nfkc
+                .split_whitespace()
+                .flat_map(str::chars)
+                .eq(entities_replaced.split_whitespace().flat_map(str::chars));
+            (std::borrow::Cow::Owned(nfkc), changed)
+        };
     let mut result = Normalisation {
-        compatibility_forms: without_whitespace(&nfkc) != without_whitespace(&entities_replaced),
+        compatibility_forms,
         ..Normalisation::default()
     };
     let trimmed = nfkc.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
@@ -104,6 +152,83 @@ pub fn normalise(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The straightforward normalisation the fast paths must reproduce exactly.
+    fn normalise_reference(input: &str) -> Normalisation {
+        let entities_replaced = replace_nbsp_entities(input);
+        let nfkc: String = entities_replaced.nfkc().collect();
+        let without_whitespace = |s: &str| s.split_whitespace().collect::<String>();
+        let mut result = Normalisation {
+            compatibility_forms: without_whitespace(&nfkc)
+                != without_whitespace(&entities_replaced),
+            ..Normalisation::default()
+        };
+        let trimmed = nfkc.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+        let mut text = String::with_capacity(trimmed.len());
+        for c in trimmed.chars() {
+            if is_invisible(c) {
+                result.invisible = true;
+            } else if c.is_whitespace() {
+                result.inner_whitespace = true;
+            } else if is_dash_variant(c) {
+                result.dash_variant = true;
+                text.push('-');
+            } else {
+                text.push(c);
+            }
+        }
+        result.text = text;
+        result
+    }
+
+    /// Pieces of real and mangled footers: ASCII, CJK, full-width forms, entities,
+    /// NBSP, U+3000, zero-width characters, dashes, spaces and composing marks.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => prop::sample::select(vec![
+                "京", "ICP", "icp", "备", "号", "公网安备", "-", "1", "2025", "B2", "证", ":",
+                "：", "１２", "ＩＣＰ", "&nbsp;", "&NBSP;", "&#160;", "&#xa0;", "&amp;", "&",
+                "\u{a0}", "\u{3000}", "\u{200b}", "\u{200d}", "\u{feff}", "—", "–", "‐",
+                "−", "﹣", "－", " ", "\t", "e\u{301}", "\u{301}", "ﬁ", "㈱", "①", "\u{F900}",
+                "〇", "가", "\u{1100}\u{1161}", "\u{85}", "\u{2028}",
+            ])
+            .prop_map(String::from),
+            2 => "[ -~]{1,6}",
+            2 => "[\u{4E00}-\u{9FFF}]{1,3}",
+            1 => any::<char>().prop_map(String::from),
+        ]
+    }
+
+    fn mixed() -> impl Strategy<Value = String> {
+        prop::collection::vec(piece(), 0..10).prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn fast_paths_match_reference(input in mixed()) {
+            prop_assert_eq!(normalise_detailed(&input), normalise_reference(&input));
+        }
+
+        #[test]
+        fn byte_check_is_the_char_rule(input in mixed()) {
+            let by_chars = input.chars().all(|c| {
+                (c.is_ascii_graphic() && c != '&') || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            });
+            prop_assert_eq!(is_already_normal(&input), by_chars);
+        }
+
+        #[test]
+        fn already_normal_input_is_left_alone(
+            input in "[!-%'-~\u{4E00}-\u{9FFF}]{0,24}"
+        ) {
+            prop_assert!(is_already_normal(&input));
+            prop_assert_eq!(normalise_detailed(&input), normalise_reference(&input));
+            prop_assert_eq!(normalise_general(&input), normalise_reference(&input));
+        }
+    }
 
     #[test]
     fn full_width_and_spaces() {

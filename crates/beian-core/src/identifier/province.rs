@@ -145,8 +145,9 @@ pub fn historic_name(c: char) -> Option<&'static Province> {
 }
 
 /// Every 6-digit division code with its name: provinces padded `xx0000`, cities `xxxx00`,
-/// counties as they are (3,348 codes).
-static DIVISIONS: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+/// counties as they are (3,348 codes). Sorted by code for a binary search that neither
+/// hashes nor allocates; a later file's row wins over an earlier one with the same code.
+static DIVISIONS: LazyLock<Vec<(u32, &'static str)>> = LazyLock::new(|| {
     let mut map = HashMap::new();
     let files: [&'static str; 3] = [
         include_str!("../../../../data/divisions/provinces.csv"),
@@ -159,42 +160,62 @@ static DIVISIONS: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
             let (Some(code), Some(name)) = (fields.next(), fields.next()) else {
                 continue;
             };
-            let code = format!("{code:0<6}");
+            // A code that is not 2, 4 or 6 digits cannot be asked for (lookups take six
+            // ASCII digits), so it is left out rather than mangled.
+            let Some(code) = code_number(&format!("{code:0<6}")) else {
+                continue;
+            };
             map.insert(code, name.trim_matches('"'));
         }
     }
-    map
+    let mut sorted: Vec<(u32, &'static str)> = map.into_iter().collect();
+    sorted.sort_unstable_by_key(|(code, _)| *code);
+    sorted
 });
+
+/// Six ASCII digits as a number; anything else is no division code.
+fn code_number(code6: &str) -> Option<u32> {
+    let bytes: &[u8; 6] = code6.as_bytes().try_into().ok()?;
+    bytes.iter().try_fold(0u32, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
+}
+
+fn division_by_number(code: u32) -> Option<&'static str> {
+    DIVISIONS
+        .binary_search_by_key(&code, |(c, _)| *c)
+        .ok()
+        .map(|at| DIVISIONS[at].1)
+}
 
 /// Name of a 6-digit GB/T 2260 division code (e.g. "110105" → "朝阳区"), if known.
 pub fn division_name(code6: &str) -> Option<&'static str> {
-    DIVISIONS.get(code6).copied()
+    division_by_number(code_number(code6)?)
 }
 
 /// Full place name of a 6-digit code, e.g. "110105" → "北京市朝阳区": province, city
 /// (unless a placeholder such as 市辖区) and county, as far as each is known.
 pub fn division_path(code6: &str) -> Option<String> {
-    let own = division_name(code6)?;
-    let (Some(p2), Some(c4)) = (code6.get(..2), code6.get(..4)) else {
-        return Some(own.to_string());
-    };
-    let province_code = format!("{p2}0000");
-    let city_code = format!("{c4}00");
-    let mut out = String::new();
-    if let Some(province) = division_name(&province_code) {
-        out.push_str(province);
-    }
-    if city_code != province_code
-        && let Some(city) = division_name(&city_code)
-        && !matches!(
-            city,
-            "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划"
-        )
-    {
-        out.push_str(city);
-    }
-    if code6 != city_code && code6 != province_code {
-        out.push_str(own);
+    let code = code_number(code6)?;
+    let own = division_by_number(code)?;
+    let province_code = code / 10_000 * 10_000;
+    let city_code = code / 100 * 100;
+    let province = division_by_number(province_code);
+    let city = (city_code != province_code)
+        .then(|| division_by_number(city_code))
+        .flatten()
+        .filter(|city| {
+            !matches!(
+                *city,
+                "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划"
+            )
+        });
+    let county = (code != city_code && code != province_code).then_some(own);
+    let pieces = [province, city, county];
+    // Sized up front: one allocation, no regrowing.
+    let mut out = String::with_capacity(pieces.iter().flatten().map(|p| p.len()).sum());
+    for piece in pieces.into_iter().flatten() {
+        out.push_str(piece);
     }
     Some(out)
 }
@@ -256,6 +277,79 @@ mod tests {
         assert_eq!(division_path("110000").as_deref(), Some("北京市"));
         for unknown in ["410197", "510190", "610190", "120190", "440491", "110301"] {
             assert_eq!(division_name(unknown), None, "{unknown}");
+        }
+    }
+
+    /// The table as first written (string keys in a hash map, paths built from padded
+    /// strings): the sorted numeric table must answer exactly as it did.
+    #[test]
+    fn by_code_reads_two_digit_codes_only() {
+        for p in &PROVINCES {
+            assert_eq!(by_code(p.code), Some(p));
+        }
+        for code in ["", "1", "10", "20", "111", "1100", "66", "\u{e9}"] {
+            assert_eq!(by_code(code), None, "{code}");
+        }
+    }
+
+    #[test]
+    fn numeric_table_answers_like_the_string_map() {
+        let mut reference: HashMap<String, &'static str> = HashMap::new();
+        for text in [
+            include_str!("../../../../data/divisions/provinces.csv"),
+            include_str!("../../../../data/divisions/cities.csv"),
+            include_str!("../../../../data/divisions/areas.csv"),
+        ] {
+            for line in text.lines().skip(1) {
+                let mut fields = line.split(',');
+                if let (Some(code), Some(name)) = (fields.next(), fields.next()) {
+                    reference.insert(format!("{code:0<6}"), name.trim_matches('"'));
+                }
+            }
+        }
+        let path = |code6: &str| -> Option<String> {
+            let own = reference.get(code6).copied()?;
+            let province_code = format!("{}0000", &code6[..2]);
+            let city_code = format!("{}00", &code6[..4]);
+            let mut out = String::new();
+            if let Some(p) = reference.get(&province_code) {
+                out.push_str(p);
+            }
+            if city_code != province_code
+                && let Some(city) = reference.get(&city_code)
+                && !matches!(
+                    *city,
+                    "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划"
+                )
+            {
+                out.push_str(city);
+            }
+            if code6 != city_code && code6 != province_code {
+                out.push_str(own);
+            }
+            Some(out)
+        };
+        assert_eq!(DIVISIONS.len(), reference.len());
+        let mut probes: Vec<String> = reference.keys().cloned().collect();
+        for n in (0..1_000_000).step_by(997) {
+            probes.push(format!("{n:06}"));
+        }
+        probes.extend(
+            [
+                "",
+                "11",
+                "1101",
+                "11010",
+                "1101050",
+                "11010X",
+                "+11010",
+                "１１０１０５",
+            ]
+            .map(String::from),
+        );
+        for code in &probes {
+            assert_eq!(division_name(code), reference.get(code).copied(), "{code}");
+            assert_eq!(division_path(code), path(code), "{code}");
         }
     }
 }

@@ -3,23 +3,29 @@
 //! (`02` in all 92 real examples) and a serial. Legacy 12/13-digit and `-1` forms from
 //! before the national platform are accepted and flagged.
 
+#[cfg(test)]
 use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::placeholder::{self, Placeholder};
 use super::province::{self, PrefixMatch, Province};
 use super::report::bilingual;
 use super::shape::{self, HaoPlacement};
+use super::shape_scan;
 use super::{IdentifierKind, Validation};
 
-/// The label, including the 公安网备 transposition seen in one real footer.
-static PSB_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?P<prefix>\p{Han}*?)(?P<label>公网安备|公安网备|公网备)(?P<digits>[0-9Xx*]*?)(?P<hao1>号)?(?:-(?P<site>[0-9]+))?(?P<hao2>号)?$",
-    )
-    .expect("static regex compiles")
-});
+/// The label, including the 公安网备 transposition seen in one real footer. The
+/// reference grammar of the hand-written [`shape_scan::psb`], which must capture exactly
+/// these groups (tested against it).
+#[cfg(test)]
+pub(crate) fn psb_shape_regex() -> &'static regex::Regex {
+    static PSB_SHAPE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"^(?P<prefix>\p{Han}*?)(?P<label>公网安备|公安网备|公网备)(?P<digits>[0-9Xx*]*?)(?P<hao1>号)?(?:-(?P<site>[0-9]+))?(?P<hao2>号)?$",
+        )
+        .expect("static regex compiles")
+    });
+    &PSB_SHAPE
+}
 
 pub(crate) fn mentions_psb(text: &str) -> bool {
     text.contains("公网安备") || text.contains("公安网备") || text.contains("公网备")
@@ -28,7 +34,7 @@ pub(crate) fn mentions_psb(text: &str) -> bool {
 /// Parses `text`, which [`mentions_psb`].
 pub(crate) fn parse(v: &mut Validation, text: &str) {
     v.recognise(IdentifierKind::Psb);
-    let Some(m) = PSB_SHAPE.captures(text) else {
+    let Some(m) = shape_scan::psb(text) else {
         v.error(
             "V7",
             bilingual(
@@ -42,20 +48,19 @@ pub(crate) fn parse(v: &mut Validation, text: &str) {
         );
         return;
     };
-    let get = |name: &str| m.name(name).map_or("", |x| x.as_str());
-    let digits = get("digits");
-    let (dropped, prefix) = shape::split_prefix(get("prefix"));
+    let digits = m.digits;
+    let (dropped, prefix) = shape::split_prefix(m.prefix);
     shape::note_dropped_label(v, dropped);
     let code_province = digits.get(..2).and_then(province::by_code);
 
     let mut structural = true;
-    if get("label") != "公网安备" {
+    if m.label != "公网安备" {
         let fixed = suggestion(prefix, code_province, digits);
         v.error(
             "psb_label_typo",
             bilingual(
-                format!("「{}」应为「公网安备」", get("label")),
-                format!("'{}' should read 公网安备", get("label")),
+                format!("「{}」应为「公网安备」", m.label),
+                format!("'{}' should read 公网安备", m.label),
             ),
             Some(bilingual(format!("改为 {fixed}"), format!("write {fixed}"))),
         );
@@ -100,8 +105,8 @@ pub(crate) fn parse(v: &mut Validation, text: &str) {
             return;
         }
     };
-    let site = match m.name("site") {
-        Some(s) => match shape::parse_site(v, s.as_str()) {
+    let site = match m.site {
+        Some(s) => match shape::parse_site(v, s) {
             Some(n) => Some(n),
             None => return,
         },
@@ -124,7 +129,9 @@ pub(crate) fn parse(v: &mut Validation, text: &str) {
     }
 
     let division = &digits[..6];
-    let division_known = province::division_name(division).is_some();
+    // The path exists exactly when the division is known; one lookup serves both.
+    let division_path = province::division_path(division);
+    let division_known = division_path.is_some();
     check_province(
         v,
         prefix_province,
@@ -164,15 +171,27 @@ pub(crate) fn parse(v: &mut Validation, text: &str) {
         report_placeholder(v, digits, p);
     }
 
-    let prefix_text = prefix.map(String::from).unwrap_or_default();
-    let site_text = site.map(|n| format!("-{n}")).unwrap_or_default();
-    let canonical = format!("{prefix_text}公网安备{digits}号{site_text}");
+    // Built by hand rather than with format!: this runs for every valid number. The
+    // site text is written as given, which `parse_site` accepted only as the plain
+    // decimal form of `site` (1–4 digits, no leading zero).
+    let site_text = m.site.filter(|_| site.is_some());
+    let mut canonical = String::with_capacity(40);
+    if let Some(c) = prefix {
+        canonical.push(c);
+    }
+    canonical.push_str("公网安备");
+    canonical.push_str(digits);
+    canonical.push('号');
+    if let Some(s) = site_text {
+        canonical.push('-');
+        canonical.push_str(s);
+    }
     if structural {
         shape::report_hao(
             v,
             HaoPlacement {
-                before_suffix: m.name("hao1").is_some(),
-                after_suffix: m.name("hao2").is_some(),
+                before_suffix: m.hao1,
+                after_suffix: m.hao2,
                 has_suffix: site.is_some(),
             },
             &canonical,
@@ -180,6 +199,8 @@ pub(crate) fn parse(v: &mut Validation, text: &str) {
         v.canonical = Some(canonical);
     }
 
+    // At most 8 parts follow: reserve once instead of regrowing mid-way.
+    v.parts.reserve(8);
     if let Some(c) = prefix {
         v.add_part("province", c.to_string());
     }
@@ -188,15 +209,15 @@ pub(crate) fn parse(v: &mut Validation, text: &str) {
     }
     v.add_part("serial", digits);
     v.add_part("division_code", division);
-    if let Some(name) = province::division_path(division) {
+    if let Some(name) = division_path {
         v.add_part("division_name", name);
     }
     if !legacy {
         v.add_part("record_type", record_type);
         v.add_part("sequence", sequence);
     }
-    if let Some(n) = site {
-        v.add_part("site", n.to_string());
+    if let Some(s) = site_text {
+        v.add_part("site", s);
     }
 }
 
