@@ -1,14 +1,16 @@
-//! Gambling, porn and fraud lexicons (`data/lexicon/*.txt`, embedded), matched with
-//! Aho-Corasick (leftmost-longest) over normalised text, and scored per page region:
+//! Gambling, porn and fraud lexicons (`data/lexicon/*.txt`, embedded), matched
+//! leftmost-longest over normalised text (`matcher`), and scored per page region:
 //! a term in the title weighs four times a term in the body, because hijackers replace the
 //! title and meta for spiders (FACTS §7.3 h) while the body often stays the owner's.
 
+mod matcher;
 mod normalise;
 
 use std::collections::BTreeMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Serialize;
+
+use matcher::TermMatcher;
 
 pub use normalise::normalise_for_lexicon;
 
@@ -70,17 +72,13 @@ pub enum LexiconError {
         line: usize,
         content: String,
     },
-    #[error(
-        "无法建立词库匹配器 / cannot build the lexicon matcher: {0}（词条过多或过长 / too many or too long terms）"
-    )]
-    Build(#[from] aho_corasick::BuildError),
 }
 
 /// The compiled lexicon.
 #[derive(Debug, Clone)]
 pub struct Lexicon {
     terms: Vec<Term>,
-    matcher: AhoCorasick,
+    matcher: TermMatcher,
 }
 
 const BUNDLED: [(Category, &str); 4] = [
@@ -144,11 +142,7 @@ impl Lexicon {
                 }
             }
         }
-        let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            // ~1,200 short terms: the DFA is small and the fastest to scan with.
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(terms.iter().map(|t| t.text.as_str()))?;
+        let matcher = TermMatcher::new(terms.iter().map(|t| t.text.as_str()));
         Ok(Lexicon { terms, matcher })
     }
 
@@ -170,7 +164,7 @@ impl Lexicon {
         let normalised = normalise_for_lexicon(text);
         self.matcher
             .find_iter(normalised.as_str())
-            .map(|found| (found.start(), &self.terms[found.pattern().as_usize()]))
+            .map(|found| (found.start, &self.terms[found.term]))
             .find(|(start, term)| {
                 term.category != Category::Context
                     && ascii_boundary_ok(&normalised, *start, &term.text)
@@ -190,11 +184,11 @@ impl Lexicon {
         let region_weight = region_weight(region);
         let mut per_term: BTreeMap<usize, u32> = BTreeMap::new();
         for found in self.matcher.find_iter(normalised) {
-            let term = &self.terms[found.pattern().as_usize()];
-            if !ascii_boundary_ok(normalised, found.start(), &term.text) {
+            let term = &self.terms[found.term];
+            if !ascii_boundary_ok(normalised, found.start, &term.text) {
                 continue;
             }
-            let count = per_term.entry(found.pattern().as_usize()).or_insert(0);
+            let count = per_term.entry(found.term).or_insert(0);
             *count += 1;
             if *count > MAX_HITS_PER_TERM {
                 continue;
@@ -225,7 +219,7 @@ impl Lexicon {
                 category.snippets.push(Snippet {
                     term: term.text.clone(),
                     region,
-                    text: context(normalised, found.start(), found.end()),
+                    text: context(normalised, found.start, found.end),
                 });
             }
         }

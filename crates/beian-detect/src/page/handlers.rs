@@ -28,7 +28,9 @@ fn parse_meta_refresh(content: &str, resolver: &mut Resolver) -> MetaRefresh {
     MetaRefresh {
         delay_seconds: delay.trim().parse().ok(),
         off_site: resolved.as_ref().is_some_and(|t| t.off_site),
-        host: resolved.as_ref().and_then(|t| t.host.as_deref().map(str::to_string)),
+        host: resolved
+            .as_ref()
+            .and_then(|t| t.host.as_deref().map(str::to_string)),
         target: resolved.map(|t| t.href),
     }
 }

@@ -191,7 +191,10 @@ impl PageFacts {
         if let Some(refresh) = &mut self.meta_refresh {
             let target = Target {
                 host: refresh.host.as_deref().map(Arc::from),
-                domain: refresh.host.as_deref().map(|h| Arc::from(registrable_domain(h))),
+                domain: refresh
+                    .host
+                    .as_deref()
+                    .map(|h| Arc::from(registrable_domain(h))),
                 ..Target::default()
             };
             refresh.off_site = is_off_site(&target, Some(&domain));

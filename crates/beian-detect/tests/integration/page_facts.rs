@@ -216,7 +216,10 @@ fn forms_scripts_and_relative_urls() {
         .iter()
         .map(|s| s.src.as_ref().and_then(|t| t.host.as_deref()))
         .collect();
-    assert_eq!(hosts, vec![Some("hm.baidu.com"), Some("cdn.example.com.cn")]);
+    assert_eq!(
+        hosts,
+        vec![Some("hm.baidu.com"), Some("cdn.example.com.cn")]
+    );
     assert!(facts.scripts[0].src.as_ref().is_some_and(|t| t.off_site));
     assert!(!facts.scripts[1].src.as_ref().is_some_and(|t| t.off_site));
     assert_eq!(facts.forms.len(), 1);

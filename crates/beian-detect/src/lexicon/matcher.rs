@@ -1,0 +1,328 @@
+//! Leftmost-longest, non-overlapping matching of the lexicon's terms in normalised text —
+//! what an Aho-Corasick automaton with `MatchKind::LeftmostLongest` reports, found another
+//! way because the text is CJK.
+//!
+//! Why not the automaton: ~1,300 terms of mostly three-byte characters make a DFA of several
+//! megabytes, and walking it byte by byte over page text missed the CPU caches so often that
+//! the lexicon scan was the costliest single step of page analysis (`beian bench detect`,
+//! perf). Every term has at least two characters, so a match needs the text's character to
+//! be one that starts a term (a 8 KB bitmap over the Basic Multilingual Plane, which stays
+//! in cache) and the pair it forms with the next character to be the start of a term (a small
+//! hash table); only then are the few terms of that pair compared, longest first.
+
+/// Term indices of one character pair, longest term first.
+#[derive(Debug, Clone)]
+struct PairSlot {
+    key: u64,
+    terms: Vec<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TermMatcher {
+    /// The terms, as given (normalised).
+    terms: Vec<String>,
+    /// One bit per BMP code point: some term starts with it.
+    first_bmp: Vec<u64>,
+    /// First characters outside the BMP (none in the bundled lexicon).
+    first_astral: Vec<char>,
+    /// Open addressing over [`pair_key`]; a power-of-two length.
+    pairs: Vec<Option<PairSlot>>,
+}
+
+/// One match: byte offsets in the text and the index of the term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TermMatch {
+    pub start: usize,
+    pub end: usize,
+    pub term: usize,
+}
+
+fn pair_key(first: char, second: char) -> u64 {
+    (u64::from(u32::from(first)) << 21) | u64::from(u32::from(second))
+}
+
+fn slot_of(key: u64, mask: usize) -> usize {
+    // Fibonacci hashing: the keys are dense code points, which a multiply spreads well.
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
+}
+
+/// The character starting at `at` (a character boundary of UTF-8 `bytes`) and its length,
+/// decoded from the bytes without the checks `str::chars` makes for arbitrary input.
+#[inline]
+fn char_at(bytes: &[u8], at: usize) -> Option<(char, usize)> {
+    let lead = *bytes.get(at)?;
+    let continuation = |offset: usize| bytes.get(at + offset).map(|b| u32::from(b & 0x3F));
+    let (code, len) = match lead {
+        0x00..=0x7F => (u32::from(lead), 1),
+        0xC0..=0xDF => ((u32::from(lead & 0x1F) << 6) | continuation(1)?, 2),
+        0xE0..=0xEF => (
+            (u32::from(lead & 0x0F) << 12) | (continuation(1)? << 6) | continuation(2)?,
+            3,
+        ),
+        _ => (
+            (u32::from(lead & 0x07) << 18)
+                | (continuation(1)? << 12)
+                | (continuation(2)? << 6)
+                | continuation(3)?,
+            4,
+        ),
+    };
+    Some((char::from_u32(code)?, len))
+}
+
+impl TermMatcher {
+    /// Builds the matcher; terms shorter than two characters are never matched (the lexicon
+    /// refuses them when it loads).
+    pub(crate) fn new<'a>(terms: impl IntoIterator<Item = &'a str>) -> TermMatcher {
+        let terms: Vec<String> = terms.into_iter().map(str::to_string).collect();
+        let mut first_bmp = vec![0_u64; 0x1_0000 / 64];
+        let mut first_astral = Vec::new();
+        let mut by_pair: Vec<(u64, u32)> = Vec::new();
+        for (index, term) in terms.iter().enumerate() {
+            let mut chars = term.chars();
+            let (Some(first), Some(second)) = (chars.next(), chars.next()) else {
+                continue;
+            };
+            let code = u32::from(first) as usize;
+            if code < 0x1_0000 {
+                first_bmp[code / 64] |= 1 << (code % 64);
+            } else if !first_astral.contains(&first) {
+                first_astral.push(first);
+            }
+            // Lexicon sizes are far below u32::MAX terms.
+            by_pair.push((pair_key(first, second), index as u32));
+        }
+        let capacity = (by_pair.len() * 2).next_power_of_two().max(16);
+        let mask = capacity - 1;
+        let mut pairs: Vec<Option<PairSlot>> = vec![None; capacity];
+        for (key, index) in by_pair {
+            let mut slot = slot_of(key, mask);
+            loop {
+                match &mut pairs[slot] {
+                    Some(existing) if existing.key == key => {
+                        existing.terms.push(index);
+                        break;
+                    }
+                    Some(_) => slot = (slot + 1) & mask,
+                    empty @ None => {
+                        *empty = Some(PairSlot {
+                            key,
+                            terms: vec![index],
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+        for slot in pairs.iter_mut().flatten() {
+            // Longest first: the first term that matches is the leftmost-longest match.
+            slot.terms
+                .sort_by_key(|t| std::cmp::Reverse(terms[*t as usize].len()));
+        }
+        TermMatcher {
+            terms,
+            first_bmp,
+            first_astral,
+            pairs,
+        }
+    }
+
+    fn starts_a_term(&self, c: char) -> bool {
+        let code = u32::from(c) as usize;
+        match self.first_bmp.get(code / 64) {
+            Some(word) => word & (1 << (code % 64)) != 0,
+            None => self.first_astral.contains(&c),
+        }
+    }
+
+    fn pair_terms(&self, first: char, second: char) -> &[u32] {
+        let key = pair_key(first, second);
+        let mask = self.pairs.len() - 1;
+        let mut slot = slot_of(key, mask);
+        while let Some(Some(entry)) = self.pairs.get(slot) {
+            if entry.key == key {
+                return &entry.terms;
+            }
+            slot = (slot + 1) & mask;
+        }
+        &[]
+    }
+
+    /// The longest term that starts at `at`, where the character `first` (`first_len` bytes)
+    /// starts.
+    fn longest_at(
+        &self,
+        bytes: &[u8],
+        at: usize,
+        first: char,
+        first_len: usize,
+    ) -> Option<TermMatch> {
+        let (second, _) = char_at(bytes, at + first_len)?;
+        let rest = &bytes[at..];
+        self.pair_terms(first, second).iter().find_map(|index| {
+            let term = self.terms[*index as usize].as_bytes();
+            rest.starts_with(term).then_some(TermMatch {
+                start: at,
+                end: at + term.len(),
+                term: *index as usize,
+            })
+        })
+    }
+
+    /// Leftmost-longest, non-overlapping matches in `text`, in order.
+    pub(crate) fn find_iter<'m, 't>(&'m self, text: &'t str) -> Matches<'m, 't> {
+        Matches {
+            matcher: self,
+            bytes: text.as_bytes(),
+            at: 0,
+        }
+    }
+}
+
+pub(crate) struct Matches<'m, 't> {
+    matcher: &'m TermMatcher,
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl Iterator for Matches<'_, '_> {
+    type Item = TermMatch;
+
+    fn next(&mut self) -> Option<TermMatch> {
+        while let Some((c, len)) = char_at(self.bytes, self.at) {
+            if self.matcher.starts_a_term(c)
+                && let Some(found) = self.matcher.longest_at(self.bytes, self.at, c, len)
+            {
+                self.at = found.end;
+                return Some(found);
+            }
+            self.at += len;
+        }
+        self.at = self.bytes.len();
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aho_corasick::{AhoCorasick, MatchKind};
+
+    fn automaton(terms: &[&str]) -> AhoCorasick {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(terms)
+            .expect("short literal terms")
+    }
+
+    fn both(terms: &[&str], text: &str) -> (Vec<TermMatch>, Vec<TermMatch>) {
+        let ours = TermMatcher::new(terms.iter().copied())
+            .find_iter(text)
+            .collect();
+        let theirs = automaton(terms)
+            .find_iter(text)
+            .map(|m| TermMatch {
+                start: m.start(),
+                end: m.end(),
+                term: m.pattern().as_usize(),
+            })
+            .collect();
+        (ours, theirs)
+    }
+
+    const TERMS: [&str; 12] = [
+        "澳门",
+        "澳门新葡京",
+        "新葡京",
+        "葡京",
+        "bet365",
+        "bet",
+        "在线",
+        "在线赌场",
+        "赌场",
+        "6合彩",
+        "ab",
+        "abc",
+    ];
+
+    #[test]
+    fn leftmost_longest_like_an_automaton() {
+        for text in [
+            "澳门新葡京在线赌场 bet365 bet 6合彩",
+            "澳门新葡",
+            "新葡京京",
+            "abcab abab",
+            "在线在线赌场赌",
+            "",
+            "澳",
+            "ｂｅｔ 𝒜在线",
+        ] {
+            let (ours, theirs) = both(&TERMS, text);
+            assert_eq!(ours, theirs, "{text:?}");
+        }
+        let (ours, _) = both(&TERMS, "去澳门新葡京");
+        assert_eq!(ours[0].term, 1, "the longest term at the leftmost start");
+    }
+
+    #[test]
+    fn astral_first_characters() {
+        let terms = ["𝒜𝒝", "𝒜b", "xy"];
+        let (ours, theirs) = both(&terms, "a𝒜𝒝 𝒜b xy 𝒜");
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.len(), 3);
+    }
+
+    fn html_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("the corpus folder is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                html_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The whole bundled lexicon over the normalised text of every corpus page (markup
+    /// included, so also over URLs, scripts and styles).
+    #[test]
+    fn the_bundled_lexicon_matches_like_an_automaton_on_the_corpus() {
+        let lexicon = crate::lexicon::Lexicon::bundled();
+        let terms: Vec<&str> = lexicon.terms().iter().map(|t| t.text.as_str()).collect();
+        let ours = TermMatcher::new(terms.iter().copied());
+        let theirs = automaton(&terms);
+        let mut files = Vec::new();
+        html_files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+            &mut files,
+        );
+        assert!(files.len() >= 200, "{} corpus pages", files.len());
+        let mut matches = 0;
+        for file in files {
+            let raw = std::fs::read(&file).expect("a readable corpus page");
+            let text = crate::lexicon::normalise_for_lexicon(&String::from_utf8_lossy(&raw));
+            let expected: Vec<TermMatch> = theirs
+                .find_iter(&text)
+                .map(|m| TermMatch {
+                    start: m.start(),
+                    end: m.end(),
+                    term: m.pattern().as_usize(),
+                })
+                .collect();
+            let found: Vec<TermMatch> = ours.find_iter(&text).collect();
+            assert_eq!(found, expected, "{}", file.display());
+            matches += found.len();
+        }
+        assert!(matches > 1000, "{matches} matches over the corpus");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_matches_like_an_automaton(
+            text in "(澳|门|新|葡|京|在|线|赌|场|6|合|彩|b|e|t|3|5|a|c| |\\PC){0,40}"
+        ) {
+            let (ours, theirs) = both(&TERMS, &text);
+            proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
+}
