@@ -5,8 +5,8 @@
 use super::resolve::Resolver;
 use super::tokenizer::{Sink, StartTag, TextKind, Tokenizer, lower_name};
 use super::{
-    CollapsedText, FormFact, Frame, Hiding, IframeFact, LinkFact, MetaRefresh, RawTextOwner,
-    ScriptFact, State, StyleFacts, caps, clip_bytes, decode_entities,
+    FormFact, Frame, Hiding, IframeFact, LinkFact, MetaRefresh, RawTextOwner, ScriptFact, State,
+    StyleFacts, caps, clip_bytes, decode_entities,
 };
 
 fn parse_meta_refresh(content: &str, resolver: &mut Resolver) -> MetaRefresh {
@@ -53,8 +53,6 @@ mod ends {
 const END_TAG_SEARCH_DEPTH: usize = 512;
 /// Open elements reserved per page (a typical page nests a dozen deep).
 const OPEN_ELEMENTS_RESERVE: usize = 16;
-/// Bytes reserved for a link's text when the link opens.
-const LINK_TEXT_RESERVE: usize = 64;
 /// Buckets of the open-name counts (a power of two).
 const NAME_BUCKETS: usize = 64;
 
@@ -210,9 +208,7 @@ impl State {
             hidden: own.hiding.or_else(|| self.inherited_hiding(own.colour)),
         };
         self.open_link = Some(link);
-        self.link_text = CollapsedText::with_cap(caps::LINK_TEXT_BYTES);
-        // Most link texts are a few words: one allocation instead of growing byte by byte.
-        self.link_text.reserve(LINK_TEXT_RESERVE);
+        self.link_text.clear();
         true
     }
 

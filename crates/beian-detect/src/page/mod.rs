@@ -259,6 +259,7 @@ struct State {
     hiding_rules: HidingRules,
     stylesheet_bytes: usize,
     open_link: Option<LinkFact>,
+    /// Text of the open link (one buffer for all links of the page).
     link_text: CollapsedText,
     filing_links_kept: usize,
     open_script: Option<usize>,
@@ -342,17 +343,13 @@ impl State {
         let Some(mut link) = self.open_link.take() else {
             return;
         };
-        let mut text = std::mem::take(&mut self.link_text).text;
-        // Most link texts have no entity: trim the collected text in place, no copy.
-        link.text = match decode_entities(&text) {
+        // The text was collected in a buffer that every link reuses; the link keeps an
+        // exact-size copy (none for the many links whose text is empty, e.g. image links).
+        link.text = match decode_entities(&self.link_text.text) {
             std::borrow::Cow::Owned(decoded) => decoded.trim().to_string(),
-            std::borrow::Cow::Borrowed(_) => {
-                text.truncate(text.trim_end().len());
-                let leading = text.len() - text.trim_start().len();
-                text.drain(..leading);
-                text
-            }
+            std::borrow::Cow::Borrowed(text) => text.trim().to_string(),
         };
+        self.link_text.clear();
         if self.facts.links.len() < caps::LINKS {
             self.facts.links.push(link);
         } else if self.filing_links_kept < caps::FILING_LINKS && looks_like_filing(&link) {
@@ -445,10 +442,12 @@ static MARKER_FIRST_BYTES: [bool; 256] = {
 pub fn has_filing_marker(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().any(|(at, byte)| {
+        // 公 and 备 share their lead byte with a sixth of all CJK characters: only the
+        // markers that start with this very byte are compared.
         MARKER_FIRST_BYTES[usize::from(*byte)]
-            && FILING_MARKERS
-                .iter()
-                .any(|marker| bytes[at..].starts_with(marker.as_bytes()))
+            && FILING_MARKERS.iter().any(|marker| {
+                marker.as_bytes()[0] == *byte && bytes[at..].starts_with(marker.as_bytes())
+            })
     })
 }
 
@@ -469,6 +468,7 @@ pub fn extract(html: &str, page_url: Option<&Url>) -> PageFacts {
         text: CollapsedText::with_cap(caps::TEXT_SAMPLE_BYTES),
         tail: TailText::with_cap(caps::TEXT_TAIL_BYTES),
         title: CollapsedText::with_cap(caps::TITLE_BYTES),
+        link_text: CollapsedText::with_cap(caps::LINK_TEXT_BYTES),
         ..State::default()
     };
     let (head, tail) = split_for_analysis(html);

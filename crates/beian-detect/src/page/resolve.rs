@@ -10,8 +10,8 @@ use url::Url;
 
 use super::{Target, caps, clip_bytes, decode_entities, is_off_site, registrable_domain};
 
-/// Hosts whose registrable domain is remembered per page (a link farm to 100,000 hosts
-/// computes the rest each time rather than growing the memo).
+/// Hosts whose registrable domain is remembered per page, by each memo (a link farm to
+/// 100,000 hosts computes the rest each time rather than growing the memos).
 const MAX_MEMOISED_HOSTS: usize = 1024;
 
 #[derive(Debug, Default)]
@@ -21,7 +21,10 @@ pub(super) struct Resolver {
     base_host: Option<(Arc<str>, Arc<str>)>,
     /// The site's registrable domain (what is off-site is relative to it).
     site: Option<String>,
+    /// Lower-case host → registrable domain.
     domains: HashMap<Arc<str>, Arc<str>>,
+    /// Host as written in a plain absolute URL → (lower-case host, registrable domain).
+    hosts: HashMap<Box<str>, (Arc<str>, Arc<str>)>,
 }
 
 impl Resolver {
@@ -79,9 +82,14 @@ impl Resolver {
                 None => (None, None),
             }
         } else {
-            let host = self.absolute_host(&href).map(Arc::<str>::from);
-            let domain = host.as_ref().map(|h| self.domain_of(h));
-            (host, domain)
+            match self.plain_absolute(&href) {
+                Some((host, domain)) => (Some(host), Some(domain)),
+                None => {
+                    let host = self.parsed_host(&href).map(Arc::<str>::from);
+                    let domain = host.as_ref().map(|h| self.domain_of(h));
+                    (host, domain)
+                }
+            }
         };
         let mut target = Target {
             href,
@@ -93,10 +101,26 @@ impl Resolver {
         target
     }
 
-    fn absolute_host(&self, href: &str) -> Option<String> {
-        if let Some(host) = plain_http_host(href) {
-            return Some(host);
+    /// Host and domain of an absolute `http(s)://host/…` URL with a plain host: from the memo
+    /// when the page named the host before (menus and link farms repeat hosts), without
+    /// allocating.
+    fn plain_absolute(&mut self, href: &str) -> Option<(Arc<str>, Arc<str>)> {
+        let written = plain_http_host(href)?;
+        if let Some((host, domain)) = self.hosts.get(written) {
+            return Some((Arc::clone(host), Arc::clone(domain)));
         }
+        let host: Arc<str> = Arc::from(written.to_ascii_lowercase());
+        let domain = self.domain_of(&host);
+        if self.hosts.len() < MAX_MEMOISED_HOSTS {
+            self.hosts
+                .insert(Box::from(written), (Arc::clone(&host), Arc::clone(&domain)));
+        }
+        Some((host, domain))
+    }
+
+    /// The host of an absolute URL that is not plain (see [`plain_http_host`]), by the URL
+    /// parser.
+    fn parsed_host(&self, href: &str) -> Option<String> {
         let url = match &self.base {
             Some(base) => base.join(href).ok(),
             None => Url::parse(href).ok(),
@@ -120,7 +144,7 @@ impl Resolver {
 /// parser decodes Punycode), a last label that starts with a letter (so not an IPv4
 /// address), no userinfo or port. Anything else (`None`) goes to the parser: parsing every
 /// absolute link was the costliest step of resolving a page's links.
-fn plain_http_host(href: &str) -> Option<String> {
+fn plain_http_host(href: &str) -> Option<&str> {
     let bytes = href.as_bytes();
     // The parser strips or reinterprets these anywhere in the URL.
     if bytes.iter().any(|b| *b <= b' ' || *b == b'\\') {
@@ -152,7 +176,8 @@ fn plain_http_host(href: &str) -> Option<String> {
     if !plain_labels || !last_label_is_a_name {
         return None;
     }
-    std::str::from_utf8(host).ok().map(str::to_ascii_lowercase)
+    // Only ASCII bytes passed the checks, so this is a slice of `href` at char boundaries.
+    href.get(href.len() - authority.len()..href.len() - authority.len() + end)
 }
 
 /// A URL that the URL parser would resolve to the base's host without looking further: no
@@ -209,7 +234,7 @@ mod tests {
             "https://abc.example#/x",
             "https://-a-.example/",
         ] {
-            let fast = plain_http_host(href);
+            let fast = plain_http_host(href).map(str::to_ascii_lowercase);
             assert!(fast.is_some(), "{href}");
             assert_eq!(fast, parser_host(href), "{href}");
         }

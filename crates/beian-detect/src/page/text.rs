@@ -190,16 +190,16 @@ impl CollapsedText {
         }
     }
 
-    /// Reserves room for `bytes` (at most the cap) up front, where the caller knows about
-    /// how much text will come: growing the buffer step by step copied it each time.
-    pub fn reserve(&mut self, bytes: usize) {
-        self.text.reserve(bytes.min(self.cap));
-    }
-
     /// Full once the cap was reached or something had to be dropped (a character that did
     /// not fit): from then on, text goes elsewhere (the tail).
     pub fn is_full(&self) -> bool {
         self.dropped > 0 || self.text.len() >= self.cap
+    }
+
+    /// Empties the buffer for reuse (its capacity stays).
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.dropped = 0;
     }
 
     /// Appends `chunk`, collapsing whitespace; returns false once the cap is reached.
