@@ -254,13 +254,18 @@ pub fn normalise_for_lexicon(text: &str) -> String {
             at = end;
             continue;
         }
+        let lead = text.as_bytes()[at];
+        if lead.is_ascii() {
+            // Spaces, punctuation and capitals: no character to decode.
+            normaliser.feed(char::from(lead));
+            at += 1;
+            continue;
+        }
         let Some(c) = text[at..].chars().next() else {
             break;
         };
         at += c.len_utf8();
-        if c.is_ascii() {
-            normaliser.feed(c);
-        } else if IDEOGRAPHS.contains(&c) {
+        if IDEOGRAPHS.contains(&c) {
             // Not plain (a plain one would have started a run): a table or swap may change it.
             normaliser.feed_mapped(c);
         } else if let Some(ascii) = fullwidth_ascii(c) {

@@ -465,7 +465,8 @@ pub fn extract(html: &str, page_url: Option<&Url>) -> PageFacts {
             ..PageFacts::default()
         },
         resolver: Resolver::new(page_url.cloned(), site),
-        text: CollapsedText::with_cap(caps::TEXT_SAMPLE_BYTES),
+        // Visible text is about a quarter of a page's markup.
+        text: CollapsedText::with_capacity(caps::TEXT_SAMPLE_BYTES, html.len() / 4),
         tail: TailText::with_cap(caps::TEXT_TAIL_BYTES),
         title: CollapsedText::with_cap(caps::TITLE_BYTES),
         link_text: CollapsedText::with_cap(caps::LINK_TEXT_BYTES),

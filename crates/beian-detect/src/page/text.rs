@@ -190,6 +190,17 @@ impl CollapsedText {
         }
     }
 
+    /// An empty buffer with room for `expected` bytes (at most the cap) up front, where the
+    /// caller knows about how much text will come: growing it step by step copied it each
+    /// time.
+    pub fn with_capacity(cap: usize, expected: usize) -> CollapsedText {
+        CollapsedText {
+            text: String::with_capacity(expected.min(cap)),
+            cap,
+            dropped: 0,
+        }
+    }
+
     /// Full once the cap was reached or something had to be dropped (a character that did
     /// not fit): from then on, text goes elsewhere (the tail).
     pub fn is_full(&self) -> bool {
