@@ -231,7 +231,17 @@ impl CollapsedText {
                 if !self.text.is_empty() && !self.text.ends_with(' ') {
                     self.text.push(' ');
                 }
-                rest = &rest[at + len..];
+                // The rest of the run (indentation between tags is most text nodes) would
+                // each collapse into that one space: skipped here without a search.
+                let mut after = at + len;
+                while rest
+                    .as_bytes()
+                    .get(after)
+                    .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C))
+                {
+                    after += 1;
+                }
+                rest = &rest[after..];
             }
             self.text.push_str(rest);
             return true;
