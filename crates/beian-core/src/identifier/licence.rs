@@ -6,42 +6,75 @@
 //! Footers often put a label in front ("ICP证粤B2-20160194", "京ICP证 京B2-20171652号");
 //! the licence is found at the end of the text and the label judged separately.
 
-use std::sync::LazyLock;
+use std::borrow::Cow;
+use std::fmt::Write;
 
 use chrono::Datelike;
-use regex::Regex;
 
 use super::placeholder::{self, Placeholder};
 use super::province;
 use super::report::bilingual;
 use super::shape;
+use super::shape_scan::{self, LicenceTail};
 use super::{IdentifierKind, Validation, ValidationContext};
 
 /// A licence at the end of the text, after an optional label. The prefix class is the
 /// union of ICP and PSB prefixes (licences follow neither list strictly) plus 云.
-static LICENCE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?P<prefix>合字|[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀黔贵滇云藏陕甘陇青宁新])?(?P<cats>[AB][0-9](?:\.[AB][0-9])*|[AB](?:-[0-9]){1,2}|D3)-(?P<number>[0-9X*]+)(?:-(?P<site>[0-9]+))?(?P<hao>号)?$",
-    )
-    .expect("static regex compiles")
-});
+/// The reference grammar of the hand-written [`shape_scan::licence_tail`], which must
+/// find exactly these groups in the upper-cased text (tested against it).
+#[cfg(test)]
+pub(crate) fn licence_tail_regex() -> &'static regex::Regex {
+    static LICENCE_TAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?P<prefix>合字|[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀黔贵滇云藏陕甘陇青宁新])?(?P<cats>[AB][0-9](?:\.[AB][0-9])*|[AB](?:-[0-9]){1,2}|D3)-(?P<number>[0-9X*]+)(?:-(?P<site>[0-9]+))?(?P<hao>号)?$",
+        )
+        .expect("static regex compiles")
+    });
+    &LICENCE_TAIL
+}
 
-/// Where the label before a licence names a province: 京ICP证B2-… .
-static LABEL_PREFIX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?P<prefix>\p{Han})ICP证$").expect("static regex compiles"));
+/// Where the label before a licence names a province: 京ICP证B2-… . The reference for
+/// [`province_in_label`].
+#[cfg(test)]
+fn label_prefix_regex() -> &'static regex::Regex {
+    static LABEL_PREFIX: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?P<prefix>\p{Han})ICP证$").expect("static regex compiles")
+    });
+    &LABEL_PREFIX
+}
+
+/// The Han character right before a final "ICP证" in the (upper-cased) label.
+fn province_in_label(label: &str) -> Option<&str> {
+    let before = label.strip_suffix("ICP证")?;
+    let c = before
+        .chars()
+        .next_back()
+        .filter(|c| shape_scan::is_han(*c))?;
+    Some(&before[before.len() - c.len_utf8()..])
+}
 
 const CATEGORY_ORDER: [&str; 4] = ["A1", "A2", "B1", "B2"];
 
-/// The licence found in `text`, if any: (label before it, licence text).
-pub(crate) fn find(text: &str) -> Option<(String, String)> {
-    let upper = text.to_ascii_uppercase();
-    let m = LICENCE_TAIL.find(&upper)?;
-    let label = &upper[..m.start()];
+/// The licence found in `text`, if any: (label before it, licence text), both
+/// upper-cased. Runs on every input before the ICP and PSB readers, so the scanner
+/// turns most texts away before anything is allocated, and a found licence is only
+/// copied when it has lower-case letters to raise.
+pub(crate) fn find(text: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
+    let start = shape_scan::licence_tail(text)?.start;
+    let (label, licence) = text.split_at(start);
     // A label is words, never digits: "12京B2-…" is not a licence with a label.
     if label.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some((label.to_string(), m.as_str().to_string()))
+    Some((upper_case(label), upper_case(licence)))
+}
+
+fn upper_case(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(text.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// Parses a licence found by [`find`]; `original` is the text before upper-casing.
@@ -52,26 +85,27 @@ pub(crate) fn parse(
     licence: &str,
     ctx: &ValidationContext,
 ) {
-    let Some(m) = LICENCE_TAIL.captures(licence) else {
+    let Some(m) = shape_scan::licence_tail(licence) else {
         return;
     };
-    let get = |name: &str| m.name(name).map_or("", |x| x.as_str());
-    let cats = get("cats");
-    let number = get("number");
-    let mut prefix = m.name("prefix").map(|x| x.as_str().to_string());
+    let LicenceTail {
+        mut prefix,
+        cats,
+        number,
+        site: site_text,
+        hao,
+        ..
+    } = m;
 
-    if original.chars().any(|c| c.is_ascii_lowercase()) {
+    if original.bytes().any(|b| b.is_ascii_lowercase()) {
         let lower: String = original
             .chars()
             .filter(|c| c.is_ascii_lowercase())
             .collect();
         shape::report_lower_case(v, &lower);
     }
-    let label_prefix = LABEL_PREFIX
-        .captures(label)
-        .and_then(|c| c.name("prefix"))
-        .map(|x| x.as_str().to_string());
-    let label_kept = match (&label_prefix, &prefix) {
+    let label_prefix = province_in_label(label);
+    let label_kept = match (label_prefix, prefix) {
         (Some(lp), None) => {
             // 京ICP证B2-20171701号: the province went into the label (FACTS Appendix A).
             let fixed = format!("{lp}{licence}");
@@ -86,7 +120,7 @@ pub(crate) fn parse(
                     format!("the licence is written {}", fixed.trim_end_matches('号')),
                 )),
             );
-            prefix = Some(lp.clone());
+            prefix = Some(lp);
             false
         }
         (Some(lp), Some(p)) if lp != p => {
@@ -108,12 +142,12 @@ pub(crate) fn parse(
 
     if cats == "D3" {
         v.recognise(IdentifierKind::DomainRegistrarLicence);
-    } else if m.name("site").is_some() {
+    } else if site_text.is_some() {
         v.recognise(IdentifierKind::VatLicenceSite);
     } else {
         v.recognise(IdentifierKind::VatLicence);
     }
-    if cats == "D3" && m.name("site").is_some() {
+    if cats == "D3" && site_text.is_some() {
         v.error(
             "V6",
             bilingual(
@@ -125,7 +159,7 @@ pub(crate) fn parse(
         return;
     }
 
-    let (issuer, province) = match prefix.as_deref() {
+    let (issuer, province) = match prefix {
         None => ("cross_regional", None),
         Some("合字") => ("foreign_invested", None),
         Some(p) => (
@@ -163,7 +197,10 @@ pub(crate) fn parse(
         );
     }
 
-    if let Some(p) = placeholder::whole(number).filter(|p| *p == Placeholder::Masked) {
+    // Judged once: the same finding serves the masking check here and, with the
+    // serial's, the placeholder check below (what `placeholder::find` would compute).
+    let whole_finding = placeholder::whole(number);
+    if let Some(p) = whole_finding.filter(|p| *p == Placeholder::Masked) {
         report_placeholder(v, number, p);
         return;
     }
@@ -182,19 +219,19 @@ pub(crate) fn parse(
         return;
     }
     let (year, serial) = number.split_at(4);
-    if let Some(p) = placeholder::find(number, Some(serial)) {
+    if let Some(p) = whole_finding.or_else(|| placeholder::serial(serial)) {
         report_placeholder(v, number, p);
     }
     check_year(v, year, ctx);
 
-    let site = match m.name("site") {
-        Some(s) => match shape::parse_site(v, s.as_str()) {
+    let site = match site_text {
+        Some(s) => match shape::parse_site(v, s) {
             Some(n) => Some(n),
             None => return,
         },
         None => None,
     };
-    if m.name("hao").is_some() {
+    if hao {
         v.note(
             "hao_dropped",
             bilingual(
@@ -204,10 +241,17 @@ pub(crate) fn parse(
         );
     }
 
-    let prefix_text = prefix.clone().unwrap_or_default();
-    let site_text = site.map(|n| format!("-{n}")).unwrap_or_default();
-    v.canonical = Some(format!("{prefix_text}{cats}-{number}{site_text}"));
-    if let Some(p) = prefix.filter(|p| p != "合字") {
+    let mut canonical = String::with_capacity(licence.len());
+    canonical.push_str(prefix.unwrap_or_default());
+    canonical.push_str(cats);
+    canonical.push('-');
+    canonical.push_str(number);
+    if let Some(n) = site {
+        // Writing into a String cannot fail.
+        let _ = write!(canonical, "-{n}");
+    }
+    v.canonical = Some(canonical);
+    if let Some(p) = prefix.filter(|p| *p != "合字") {
         v.add_part("province", p);
     }
     if let Some(p) = province {
@@ -291,6 +335,31 @@ mod tests {
     }
 
     #[test]
+    fn label_prefix_reads_as_the_regex() {
+        for label in [
+            "京ICP证",
+            "ICP证",
+            "沪ICP证 ",
+            "网站京ICP证",
+            "1ICP证",
+            "ア ICP证",
+            "〇ICP证",
+            "京ICP证X",
+            "",
+            "京ICP备",
+            "合字ICP证",
+            "\u{20000}ICP证",
+            "々ICP证",
+        ] {
+            let oracle = label_prefix_regex()
+                .captures(label)
+                .and_then(|c| c.name("prefix"))
+                .map(|x| x.as_str());
+            assert_eq!(province_in_label(label), oracle, "{label}");
+        }
+    }
+
+    #[test]
     fn finds_licence_after_label() {
         assert_eq!(
             find("京ICP证B2-20171701号"),
@@ -305,5 +374,10 @@ mod tests {
             Some(("".into(), "A2.B1.B2-20090003".into()))
         );
         assert_eq!(find("京ICP备12345678号-1"), None);
+        assert_eq!(
+            find("京icp证 京b2-2017165x号"),
+            Some(("京ICP证 ".into(), "京B2-2017165X号".into()))
+        );
+        assert_eq!(find("12京B2-20202418"), None);
     }
 }

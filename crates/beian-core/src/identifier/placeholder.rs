@@ -46,10 +46,6 @@ impl Placeholder {
     }
 }
 
-fn is_masking(c: char) -> bool {
-    matches!(c, 'X' | 'x' | '*')
-}
-
 fn is_run(digits: &[u8]) -> bool {
     let step_up = digits.windows(2).all(|w| w[1] == w[0] + 1);
     let step_down = digits.windows(2).all(|w| w[0] == w[1] + 1);
@@ -58,25 +54,26 @@ fn is_run(digits: &[u8]) -> bool {
 
 /// Checks a whole digit string (the part after 备/证/公网安备 or after the licence
 /// categories). Short strings are never judged: real serials can be anything.
+///
+/// Works on the ASCII bytes directly (no digit vector): the masking characters are
+/// ASCII, so a byte test finds exactly the chars X, x and * that a char test finds, and "every byte is a
+/// digit" is what "as many digits as bytes" meant. Runs and repeats compare neighbours,
+/// which the `b'0'` offset does not change.
 pub(crate) fn whole(text: &str) -> Option<Placeholder> {
-    if text.chars().any(is_masking) {
+    let bytes = text.as_bytes();
+    if bytes.iter().any(|b| matches!(b, b'X' | b'x' | b'*')) {
         return Some(Placeholder::Masked);
     }
-    let digits: Vec<u8> = text
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|b| b - b'0')
-        .collect();
-    if digits.len() < 6 || digits.len() != text.len() {
+    if bytes.len() < 6 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    if digits.iter().all(|d| *d == digits[0]) {
+    if bytes.iter().all(|d| *d == bytes[0]) {
         return Some(Placeholder::Repeated);
     }
-    if is_run(&digits) {
+    if is_run(bytes) {
         return Some(Placeholder::Sequential);
     }
-    if digits[1..digits.len() - 1].iter().all(|d| *d == 0) {
+    if bytes[1..bytes.len() - 1].iter().all(|d| *d == b'0') {
         return Some(Placeholder::HollowZeros);
     }
     None
@@ -92,8 +89,9 @@ pub(crate) fn serial(text: &str) -> Option<Placeholder> {
     if significant.is_empty() || (significant == "1" && text.len() >= 6) {
         return Some(Placeholder::EmptySerial);
     }
-    let digits: Vec<u8> = significant.bytes().map(|b| b - b'0').collect();
-    if digits.len() >= 4 && digits[0] == 1 && is_run(&digits) {
+    // ASCII digits step exactly as their values do, so the bytes serve as digits.
+    let digits = significant.as_bytes();
+    if digits.len() >= 4 && digits[0] == b'1' && is_run(digits) {
         return Some(Placeholder::CountingSerial);
     }
     None
@@ -113,6 +111,90 @@ pub(crate) fn find(full: &str, serial_part: Option<&str>) -> Option<Placeholder>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The allocating originals, kept to check that the byte versions answer the same.
+    mod original {
+        use super::super::{Placeholder, is_run};
+
+        fn is_masking(c: char) -> bool {
+            matches!(c, 'X' | 'x' | '*')
+        }
+
+        pub fn whole(text: &str) -> Option<Placeholder> {
+            if text.chars().any(is_masking) {
+                return Some(Placeholder::Masked);
+            }
+            let digits: Vec<u8> = text
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .map(|b| b - b'0')
+                .collect();
+            if digits.len() < 6 || digits.len() != text.len() {
+                return None;
+            }
+            if digits.iter().all(|d| *d == digits[0]) {
+                return Some(Placeholder::Repeated);
+            }
+            if is_run(&digits) {
+                return Some(Placeholder::Sequential);
+            }
+            if digits[1..digits.len() - 1].iter().all(|d| *d == 0) {
+                return Some(Placeholder::HollowZeros);
+            }
+            None
+        }
+
+        pub fn serial(text: &str) -> Option<Placeholder> {
+            if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let significant = text.trim_start_matches('0');
+            if significant.is_empty() || (significant == "1" && text.len() >= 6) {
+                return Some(Placeholder::EmptySerial);
+            }
+            let digits: Vec<u8> = significant.bytes().map(|b| b - b'0').collect();
+            if digits.len() >= 4 && digits[0] == 1 && is_run(&digits) {
+                return Some(Placeholder::CountingSerial);
+            }
+            None
+        }
+    }
+
+    /// Digit strings that hit every finding: repeats, runs both ways, hollow zeros,
+    /// counting serials, with masking characters and non-digits mixed in.
+    fn digitish() -> impl Strategy<Value = String> {
+        prop_oneof![
+            2 => "[0-9]{0,16}",
+            2 => "0{0,6}1?2?3?4?5?6?7?8?9?",
+            1 => "9?8?7?6?5?4?3?2?1?0?",
+            1 => "[1-9]0{0,12}[0-9]",
+            1 => "(0{1,14}|1{1,14}|6{1,14}|9{1,14})",
+            1 => "[0-9Xx*号A京-]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn byte_versions_answer_as_the_originals(text in digitish()) {
+            prop_assert_eq!(whole(&text), original::whole(&text));
+            prop_assert_eq!(serial(&text), original::serial(&text));
+        }
+    }
+
+    #[test]
+    fn byte_versions_agree_on_every_short_digit_string() {
+        // Exhaustive up to 6 digits (every 6-digit repeat, run and hollow form included).
+        for len in 0..=6u32 {
+            for n in 0..10u32.pow(len) {
+                let text = format!("{n:0width$}", width = len as usize);
+                assert_eq!(whole(&text), original::whole(&text), "{text}");
+                assert_eq!(serial(&text), original::serial(&text), "{text}");
+            }
+        }
+    }
 
     #[test]
     fn facts_placeholders() {

@@ -10,20 +10,46 @@ pub(crate) fn bilingual(zh: impl AsRef<str>, en: impl AsRef<str>) -> String {
     format!("{} / {}", zh.as_ref(), en.as_ref())
 }
 
+/// What normalisation changed, for [`Validation::report_normalisation`]; the normalised
+/// text itself moves into [`Validation::normalised`] rather than being copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NormalisationChanges {
+    pub inner_whitespace: bool,
+    pub invisible: bool,
+    pub compatibility_forms: bool,
+    pub dash_variant: bool,
+}
+
+/// Room for the parts of any identifier (USCC and PSB numbers have 8), reserved at the
+/// first part so a parsed number costs one allocation for its list, not two or three.
+const PARTS_CAPACITY: usize = 8;
+
 impl Validation {
     /// A blank result for `input`: normalised, nothing recognised yet.
-    pub(crate) fn begin(input: &str) -> (Validation, Normalisation) {
-        let normalisation = normalise_detailed(input);
+    pub(crate) fn begin(input: &str) -> (Validation, NormalisationChanges) {
+        let Normalisation {
+            text,
+            inner_whitespace,
+            invisible,
+            compatibility_forms,
+            dash_variant,
+        } = normalise_detailed(input);
         let validation = Validation {
             input: input.to_string(),
-            normalised: normalisation.text.clone(),
+            normalised: text,
             kind: None,
             canonical: None,
             parts: Vec::new(),
             legacy: false,
             issues: Vec::new(),
         };
-        (validation, normalisation)
+        let changes = NormalisationChanges {
+            inner_whitespace,
+            invisible,
+            compatibility_forms,
+            dash_variant,
+        };
+        (validation, changes)
     }
 
     pub(crate) fn push_issue(
@@ -54,6 +80,9 @@ impl Validation {
     }
 
     pub(crate) fn add_part(&mut self, name: &'static str, value: impl Into<String>) {
+        if self.parts.capacity() == 0 {
+            self.parts.reserve_exact(PARTS_CAPACITY);
+        }
         self.parts.push(Part {
             name,
             value: value.into(),
@@ -76,7 +105,7 @@ impl Validation {
 
     /// Turns what normalisation changed into display notes: inner spaces and invisible
     /// characters are warnings (they break copy-paste and search), full-width forms a note.
-    pub(crate) fn report_normalisation(&mut self, n: &Normalisation) {
+    pub(crate) fn report_normalisation(&mut self, n: &NormalisationChanges) {
         if n.inner_whitespace {
             self.warn(
                 "whitespace",

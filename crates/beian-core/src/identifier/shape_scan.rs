@@ -10,6 +10,10 @@
 //! which the greedy first group takes. Only the lazy Han prefix before a PSB label needs
 //! a search: the shortest prefix for which the rest matches, labels tried in the regex's
 //! alternation order at each length.
+//!
+//! The licence reader ([`licence_tail`]) follows `LICENCE_TAIL` in `licence.rs`, which is
+//! unanchored at the start: it tries each start in turn, as the regex's leftmost search
+//! does. See its comment for why each step has a single reading.
 
 use std::sync::LazyLock;
 
@@ -45,7 +49,7 @@ const PSB_LABELS: [&str; 3] = ["公网安备", "公安网备", "公网备"];
 /// `\p{Han}` (Script=Han) exactly: ASCII never is, the CJK Unified Ideographs block
 /// U+4E00–U+9FFF always is (checked against the regex in a test), anything else asks the
 /// regex's own Unicode tables rather than a hand-kept range list.
-fn is_han(c: char) -> bool {
+pub(crate) fn is_han(c: char) -> bool {
     static HAN: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^\p{Han}$").expect("static regex compiles"));
     if c.is_ascii() {
@@ -175,6 +179,165 @@ pub(crate) fn psb(text: &str) -> Option<PsbShape<'_>> {
         }
         at += c.len_utf8();
     }
+}
+
+/// Groups of `LICENCE_TAIL` (licence.rs), read case-insensitively for the ASCII letters
+/// as the regex reads the upper-cased text: `start` is where the match begins, the
+/// slices are of the text as given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LicenceTail<'a> {
+    pub start: usize,
+    pub prefix: Option<&'a str>,
+    pub cats: &'a str,
+    pub number: &'a str,
+    pub site: Option<&'a str>,
+    pub hao: bool,
+}
+
+/// The prefix class of `LICENCE_TAIL` (合字 is handled apart).
+fn is_licence_province(c: char) -> bool {
+    matches!(
+        c,
+        '京' | '津'
+            | '冀'
+            | '晋'
+            | '蒙'
+            | '辽'
+            | '吉'
+            | '黑'
+            | '沪'
+            | '苏'
+            | '浙'
+            | '皖'
+            | '闽'
+            | '赣'
+            | '鲁'
+            | '豫'
+            | '鄂'
+            | '湘'
+            | '粤'
+            | '桂'
+            | '琼'
+            | '渝'
+            | '川'
+            | '蜀'
+            | '黔'
+            | '贵'
+            | '滇'
+            | '云'
+            | '藏'
+            | '陕'
+            | '甘'
+            | '陇'
+            | '青'
+            | '宁'
+            | '新'
+    )
+}
+
+/// Every licence has its categories end in a digit right before the '-' of the number,
+/// which starts with a digit, X or *: "d-d" somewhere. Nearly every ICP and PSB number
+/// lacks it ("号-1" has 号 before the dash), so most texts are turned away here.
+fn may_hold_licence(bytes: &[u8]) -> bool {
+    bytes.windows(3).any(|w| {
+        w[1] == b'-' && w[0].is_ascii_digit() && matches!(w[2], b'0'..=b'9' | b'X' | b'x' | b'*')
+    })
+}
+
+/// The byte at `at`, upper-cased as `find` upper-cases the text before matching.
+fn upper_at(bytes: &[u8], at: usize) -> Option<u8> {
+    bytes.get(at).map(u8::to_ascii_uppercase)
+}
+
+fn digit_at(bytes: &[u8], at: usize) -> bool {
+    bytes.get(at).is_some_and(u8::is_ascii_digit)
+}
+
+/// `-(?P<number>[0-9X*]+)(?:-(?P<site>[0-9]+))?(?P<hao>号)?$` at `at`. Single reading:
+/// neither run can stop early (what follows a shorter run would be a run character,
+/// where only '-', 号 or the end fit), and when the site group cannot match, the '-'
+/// left over fits nothing else either.
+fn licence_rest(text: &str, at: usize) -> Option<(&str, Option<&str>, bool)> {
+    let rest = text.get(at..)?.strip_prefix('-')?;
+    let n = run_len(rest, |b| {
+        b.is_ascii_digit() || matches!(b, b'X' | b'x' | b'*')
+    });
+    if n == 0 {
+        return None;
+    }
+    let (number, rest) = rest.split_at(n);
+    let (site, rest) = match rest.strip_prefix('-') {
+        Some(after) => {
+            let n = run_len(after, |b| b.is_ascii_digit());
+            if n == 0 {
+                return None;
+            }
+            let (site, after) = after.split_at(n);
+            (Some(site), after)
+        }
+        None => (None, rest),
+    };
+    match rest {
+        "" => Some((number, site, false)),
+        "号" => Some((number, site, true)),
+        _ => None,
+    }
+}
+
+/// The regex from one start: the optional prefix (greedy, and without it the Han
+/// character at `at` could not start the categories anyway), then the category
+/// alternatives in order. `[AB][0-9](\.[AB][0-9])*` takes every repetition, since a
+/// shorter one leaves '.' where '-' must follow; `[AB](-[0-9]){1,2}` tries two
+/// repetitions, then one; the alternatives differ in their second character, so at
+/// most one applies.
+fn licence_at(text: &str, at: usize, c: char) -> Option<LicenceTail<'_>> {
+    let bytes = text.as_bytes();
+    let p = if text[at..].starts_with("合字") {
+        at + "合字".len()
+    } else if is_licence_province(c) {
+        at + c.len_utf8()
+    } else {
+        at
+    };
+    let prefix = (p > at).then(|| &text[at..p]);
+    let tail = |cats_end: usize| {
+        licence_rest(text, cats_end).map(|(number, site, hao)| LicenceTail {
+            start: at,
+            prefix,
+            cats: &text[p..cats_end],
+            number,
+            site,
+            hao,
+        })
+    };
+    match upper_at(bytes, p)? {
+        b'A' | b'B' if digit_at(bytes, p + 1) => {
+            let mut end = p + 2;
+            while bytes.get(end) == Some(&b'.')
+                && matches!(upper_at(bytes, end + 1), Some(b'A' | b'B'))
+                && digit_at(bytes, end + 2)
+            {
+                end += 3;
+            }
+            tail(end)
+        }
+        b'A' | b'B' if bytes.get(p + 1) == Some(&b'-') && digit_at(bytes, p + 2) => {
+            let two = bytes.get(p + 3) == Some(&b'-') && digit_at(bytes, p + 4);
+            two.then(|| tail(p + 5)).flatten().or_else(|| tail(p + 3))
+        }
+        b'D' if bytes.get(p + 1) == Some(&b'3') => tail(p + 2),
+        _ => None,
+    }
+}
+
+/// Reads a licence at the end of `text` as `LICENCE_TAIL` finds it in the upper-cased
+/// text: the leftmost start from which the rest matches.
+pub(crate) fn licence_tail(text: &str) -> Option<LicenceTail<'_>> {
+    if !may_hold_licence(text.as_bytes()) {
+        return None;
+    }
+    text.char_indices()
+        .find_map(|(at, c)| licence_at(text, at, c))
 }
 
 #[cfg(test)]
@@ -355,6 +518,116 @@ mod tests {
             })
     }
 
+    const LICENCE_GROUPS: [&str; 5] = ["prefix", "cats", "number", "site", "hao"];
+
+    /// The scanner's reading as the regex reports it on the upper-cased text: start,
+    /// then the groups, upper-cased.
+    fn licence_scanned(text: &str) -> Option<(usize, Vec<Option<String>>)> {
+        licence_tail(text).map(|t| {
+            let groups = [t.prefix, Some(t.cats), Some(t.number), t.site, hao(t.hao)];
+            (
+                t.start,
+                groups
+                    .iter()
+                    .map(|g| g.map(str::to_ascii_uppercase))
+                    .collect(),
+            )
+        })
+    }
+
+    fn licence_oracle(text: &str) -> Option<(usize, Vec<Option<String>>)> {
+        let upper = text.to_ascii_uppercase();
+        crate::identifier::licence::licence_tail_regex()
+            .captures(&upper)
+            .map(|m| {
+                let start = m.get(0).map_or(0, |x| x.start());
+                let groups = groups(&m, &LICENCE_GROUPS);
+                (start, groups.iter().map(|g| g.map(String::from)).collect())
+            })
+    }
+
+    /// Licence footers (FACTS §1.3 B) and near misses.
+    const LICENCES: &[&str] = &[
+        "粤B2-20090059",
+        "京B2-20202418",
+        "A2.B1.B2-20090003",
+        "合字B1.B2-20130004",
+        "浙B2-20080101-4",
+        "粤A2-20044005号",
+        "辽B-2-4-20080039",
+        "辽B-2-20080039",
+        "B-2-4",
+        "浙D3-20210002",
+        "浙D3-20210002-1",
+        "ICP证粤B2-20160194",
+        "京ICP证B2-20171701号",
+        "京ICP证 京B2-20171652号",
+        "沪B2-20100043",
+        "川b2-2025xxxx",
+        "合B2-20130004",
+        "12京B2-20202418",
+        "京B2.B1-20202418",
+        "京B2-20202418-",
+        "京B2-20202418-1A",
+        "京B2-20202418号号",
+        "A2.B-20090003",
+        "京ICP备12022551号-1",
+        "京公网安备11010502030143号",
+    ];
+
+    #[test]
+    fn licence_footers_read_as_the_regex_reads_them() {
+        for text in LICENCES.iter().chain(FOOTERS) {
+            assert_eq!(licence_scanned(text), licence_oracle(text), "{text}");
+        }
+        let t = licence_tail("京ICP证B2-20171701号").expect("matches");
+        assert_eq!(
+            (t.start, t.prefix, t.cats, t.number, t.site, t.hao),
+            ("京ICP证".len(), None, "B2", "20171701", None, true)
+        );
+        let t = licence_tail("辽B-2-4-20080039").expect("matches");
+        assert_eq!(
+            (t.prefix, t.cats, t.number),
+            (Some("辽"), "B-2-4", "20080039")
+        );
+    }
+
+    /// Licence-like pieces: prefixes, 合字, categories and their separators, labels,
+    /// digits, X and *, 号, '-' and letters in both cases.
+    fn licence_piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            5 => prop::sample::select(vec![
+                "京", "沪", "粤", "浙", "合字", "合", "字", "A2.", "B1.", "B1", "B2", "A2", "A1",
+                "b2", "a", "B", "D3", "d3", "D", "3", "ICP证", "icp证", "ICP备", "-", "-", "-",
+                ".", "号", "X", "x", "*", " ", "网", "证",
+            ])
+            .prop_map(String::from),
+            2 => "[0-9]{1,9}",
+            1 => "[0-9A-Za-z*.-]{1,4}",
+        ]
+    }
+
+    fn licence_text() -> impl Strategy<Value = String> {
+        prop::collection::vec(licence_piece(), 0..10).prop_map(|parts| parts.concat())
+    }
+
+    /// Strings that usually do match: label, prefix, categories, number and a tail.
+    fn shaped_licence() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(vec!["", "ICP证", "京ICP证", "沪ICP证 ", "12", "网站"]),
+            prop::sample::select(vec!["", "京", "粤", "合字", "合", "字"]),
+            prop::sample::select(vec![
+                "B2", "B1.B2", "A2.B1.B2", "a2.b1", "B-2", "B-2-4", "A-1-2-3", "D3", "d3", "B2.",
+                "C2", "B22",
+            ]),
+            "-[0-9Xx*]{0,10}",
+            prop::sample::select(vec!["", "号", "-1", "-12号", "-", "-1A", "号号", "-0x"]),
+        )
+            .prop_map(|(label, prefix, cats, number, tail)| {
+                format!("{label}{prefix}{cats}{number}{tail}")
+            })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
 
@@ -371,6 +644,21 @@ mod tests {
         #[test]
         fn shaped_icp_matches_regex(text in shaped(&["ICP备", "icp证", "IcP备", "ICP"])) {
             prop_assert_eq!(icp_scanned(&text), icp_oracle(&text));
+        }
+
+        #[test]
+        fn licence_scanner_matches_regex(text in licence_text()) {
+            prop_assert_eq!(licence_scanned(&text), licence_oracle(&text));
+        }
+
+        #[test]
+        fn shaped_licence_matches_regex(text in shaped_licence()) {
+            prop_assert_eq!(licence_scanned(&text), licence_oracle(&text));
+        }
+
+        #[test]
+        fn footer_licence_matches_regex(text in footer()) {
+            prop_assert_eq!(licence_scanned(&text), licence_oracle(&text));
         }
 
         #[test]
