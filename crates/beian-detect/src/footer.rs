@@ -3,7 +3,7 @@
 //! signals that compare them with what the owner's record says.
 //!
 //! Numbers are found cheaply: a substring prefilter ("ICP", "公网安备", "B2" …) picks
-//! small windows of text; only those are normalised and matched with linear regexes.
+//! small windows of text; only those are normalised and scanned (see [`number_scan`]).
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -14,11 +14,12 @@ use beian_core::identifier::{
     IdentifierKind, Issue, IssueSeverity, Validation, ValidationContext, normalise,
     validate_filing_number,
 };
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::page::{LinkFact, PageFacts};
 use crate::signal::{Evidence, Region, Signal, Technique, clip_snippet};
+
+mod number_scan;
 
 /// The numbers the owner's record says the page must show.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,7 +63,7 @@ const MAX_RECORDS: usize = 32;
 const MAX_ANCHORS: usize = 256;
 const WINDOW_BEFORE: usize = 12;
 const WINDOW_AFTER: usize = 96;
-/// Where a number may be: these substrings start a window that the regex looks at. No
+/// Where a number may be: these substrings start a window that the scanner looks at. No
 /// anchor's suffix is another's prefix, so their occurrences never overlap. The ASCII
 /// anchors start with one of [`ASCII_ANCHOR_FIRST_BYTES`]; the others are searched as strings.
 const ASCII_ANCHORS: [&str; 4] = ["ICP", "icp", "B2", "B1"];
@@ -94,16 +95,6 @@ fn anchor_starts(text: &str, limit: usize) -> Vec<usize> {
     starts
 }
 
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?x)
-        \p{Han}?(?i:icp)[备证][0-9]{4,12}号?(?:-[0-9]{1,4}(?i:[axk])?)?号?
-        | (?:合字|\p{Han})?(?:A2\.)?(?:B1\.)?(?:B[12]|A2)-[0-9]{8}(?:-[0-9]{1,4})?号?
-        | \p{Han}?公网安备[0-9]{10,16}(?:-[0-9]{1,3})?号?",
-    )
-    .expect("the footer number pattern is a valid regex")
-});
-
 fn floor_boundary(text: &str, mut at: usize) -> usize {
     while at > 0 && !text.is_char_boundary(at) {
         at -= 1;
@@ -118,27 +109,59 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// ASCII whitespace as `char::is_whitespace` sees it (with U+000B, which
+/// `u8::is_ascii_whitespace` leaves out).
+fn is_ascii_white_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
 /// What `beian_core::identifier::normalise` makes of a text window, without its NFKC and
 /// entity passes when the window is plain ASCII (no `&`) and CJK ideographs, which they
-/// leave alone: then only the whitespace goes. Page text is mostly that, and the general
-/// normalisation was the costliest step of finding numbers.
-fn normalise_window(window: &str) -> String {
-    let plain = window
-        .chars()
-        .all(|c| (c.is_ascii() && c != '&') || matches!(c, '\u{4E00}'..='\u{9FFF}'));
-    if plain {
-        let mut out = String::with_capacity(window.len());
-        out.extend(window.chars().filter(|c| !c.is_whitespace()));
-        out
-    } else {
-        normalise(window)
+/// leave alone: then only the whitespace goes, and a window without whitespace is returned
+/// as it is. Page text is mostly that, and the general normalisation was the costliest step
+/// of finding numbers. One byte loop both checks and copies (U+4E00..=U+9FFF are the
+/// three-byte sequences led by E5..=E9, or by E4 with a second byte of B8 or more): decoding
+/// every character cost as much as the matching. `buffer` holds the result when it differs
+/// from `window` (reused across the windows of one text).
+fn normalise_window<'a>(window: &'a str, buffer: &'a mut String) -> &'a str {
+    let bytes = window.as_bytes();
+    buffer.clear();
+    // Once whitespace has been seen, `buffer` holds `window[..copied]` without it.
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'&' => {
+                *buffer = normalise(window);
+                return buffer;
+            }
+            _ if is_ascii_white_space(b) => {
+                buffer.push_str(&window[copied..at]);
+                at += 1;
+                copied = at;
+            }
+            0x00..=0x7F => at += 1,
+            0xE5..=0xE9 => at += 3,
+            0xE4 if bytes.get(at + 1).is_some_and(|second| *second >= 0xB8) => at += 3,
+            _ => {
+                *buffer = normalise(window);
+                return buffer;
+            }
+        }
     }
+    if copied == 0 {
+        // No whitespace: the window is its own normalisation.
+        return window;
+    }
+    buffer.push_str(&window[copied..]);
+    buffer
 }
 
 /// Filing-number-shaped strings in `text`, normalised, in order, without duplicates.
 pub fn find_numbers(text: &str) -> Vec<String> {
-    let mut found = Vec::new();
+    let mut found: Vec<String> = Vec::new();
     let mut covered_until = 0;
+    let mut buffer = String::new();
     for at in anchor_starts(text, MAX_ANCHORS) {
         if at < covered_until {
             continue;
@@ -146,11 +169,10 @@ pub fn find_numbers(text: &str) -> Vec<String> {
         let start = floor_boundary(text, at.saturating_sub(WINDOW_BEFORE));
         let end = ceil_boundary(text, (at + WINDOW_AFTER).min(text.len()));
         covered_until = end.saturating_sub(WINDOW_BEFORE);
-        let window = normalise_window(&text[start..end]);
-        for m in NUMBER.find_iter(&window) {
-            let number = m.as_str().to_string();
-            if !found.contains(&number) {
-                found.push(number);
+        let window = normalise_window(&text[start..end], &mut buffer);
+        for number in number_scan::numbers(window) {
+            if !found.iter().any(|f| f == number) {
+                found.push(number.to_string());
             }
         }
     }
@@ -429,6 +451,248 @@ pub fn footer_signals(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::Regex;
+
+    /// The pattern the scanner implements, kept as its oracle.
+    static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?x)
+            \p{Han}?(?i:icp)[备证][0-9]{4,12}号?(?:-[0-9]{1,4}(?i:[axk])?)?号?
+            | (?:合字|\p{Han})?(?:A2\.)?(?:B1\.)?(?:B[12]|A2)-[0-9]{8}(?:-[0-9]{1,4})?号?
+            | \p{Han}?公网安备[0-9]{10,16}(?:-[0-9]{1,3})?号?",
+        )
+        .expect("the footer number pattern is a valid regex")
+    });
+
+    /// The window normalisation before the byte-level shape check and the reused buffer.
+    fn normalise_window_reference(window: &str) -> String {
+        let plain = window
+            .chars()
+            .all(|c| (c.is_ascii() && c != '&') || matches!(c, '\u{4E00}'..='\u{9FFF}'));
+        if plain {
+            window.chars().filter(|c| !c.is_whitespace()).collect()
+        } else {
+            normalise(window)
+        }
+    }
+
+    /// `find_numbers` as it was with the regex: the reference for the scanner's.
+    fn find_numbers_with_regex(text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut covered_until = 0;
+        for at in anchor_starts(text, MAX_ANCHORS) {
+            if at < covered_until {
+                continue;
+            }
+            let start = floor_boundary(text, at.saturating_sub(WINDOW_BEFORE));
+            let end = ceil_boundary(text, (at + WINDOW_AFTER).min(text.len()));
+            covered_until = end.saturating_sub(WINDOW_BEFORE);
+            let window = normalise_window_reference(&text[start..end]);
+            for m in NUMBER.find_iter(&window) {
+                let number = m.as_str().to_string();
+                if !found.contains(&number) {
+                    found.push(number);
+                }
+            }
+        }
+        found
+    }
+
+    /// Byte ranges of the regex's matches in `text`.
+    fn regex_matches(text: &str) -> Vec<(usize, usize)> {
+        NUMBER
+            .find_iter(text)
+            .map(|m| (m.start(), m.end()))
+            .collect()
+    }
+
+    /// Byte ranges of the scanner's matches in `text` (its matches are slices of `text`).
+    fn scanner_matches(text: &str) -> Vec<(usize, usize)> {
+        number_scan::numbers(text)
+            .map(|m| {
+                let start = m.as_ptr().addr() - text.as_ptr().addr();
+                (start, start + m.len())
+            })
+            .collect()
+    }
+
+    /// Inputs where the regex's optional parts, alternatives and bounded repeats decide.
+    #[test]
+    fn scanner_matches_the_regex_on_edge_cases() {
+        let cases = [
+            "京ICP备12022551号-1",
+            "ICP备1234",
+            "ICP备123",
+            "icp证123456789012345号",
+            "IcP备1234号-12345号",
+            "京ICP备1234-1a号ICP备5678-99K号",
+            "京ICP备1234-1\u{212A}",
+            "京ICP备1234号号号ICP备5678",
+            "ICP备1234号号ICP备5678",
+            "京ICP备1234京ICP备5678",
+            "京京ICP备1234",
+            "İCP备1234 ıcp备1234",
+            "合字B2-20170010",
+            "合B2-20170010 字B2-20170010 合字合字B1-12345678",
+            "沪B2-2010004 沪B2-201000431-12345号",
+            "A2.B1.B2-12345678 A2.B2-12345678 B1.A2-12345678 A2.A2.B2-12345678",
+            "A2.B1.B1.B2-12345678",
+            "B3-12345678 B2.12345678 A1-12345678 B2-1234567",
+            "公网安备1234567890",
+            "京公网安备12345678901234567890-1234号",
+            "公公网安备12345678901",
+            "公网安备公网安备12345678901",
+            "公网安备123456789",
+            "〇ICP备1234 𠀀公网安备1234567890 ⺀B1-12345678 a京ICP备1234",
+            "ICP备1234-",
+            "ICP备1234-x号",
+            "B2-12345678-",
+            "B2-12345678-12345号",
+        ];
+        for text in cases {
+            assert_eq!(scanner_matches(text), regex_matches(text), "{text:?}");
+        }
+    }
+
+    /// Every string of up to four pieces of footers matches the same as with the regex.
+    #[test]
+    fn scanner_matches_the_regex_on_all_short_sequences() {
+        let pieces = [
+            "京",
+            "合字",
+            "合",
+            "ICP",
+            "icp",
+            "备",
+            "证",
+            "公网安备",
+            "B1",
+            "B2",
+            "A2",
+            "A2.",
+            "B1.",
+            "-",
+            ".",
+            "1",
+            "1234",
+            "12345678",
+            "1234567890123",
+            "12345678901234567",
+            "号",
+            " ",
+            "a",
+            "K",
+        ];
+        let mut text = String::new();
+        let mut stack = vec![0usize];
+        // Odometer over all sequences of 1..=4 pieces.
+        loop {
+            text.clear();
+            for &piece in &stack {
+                text.push_str(pieces[piece]);
+            }
+            assert_eq!(scanner_matches(&text), regex_matches(&text), "{text:?}");
+            if stack.len() < 4 {
+                stack.push(0);
+                continue;
+            }
+            while let Some(last) = stack.pop() {
+                if last + 1 < pieces.len() {
+                    stack.push(last + 1);
+                    break;
+                }
+            }
+            if stack.is_empty() {
+                break;
+            }
+        }
+    }
+
+    /// Every corpus page, as raw HTML and as extracted text and link texts: the scanner
+    /// finds what the regex found.
+    #[test]
+    fn find_numbers_matches_the_regex_on_the_corpus() {
+        fn html_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            let entries = std::fs::read_dir(dir).expect("the corpus directory is readable");
+            for entry in entries {
+                let path = entry.expect("a readable corpus entry").path();
+                if path.is_dir() {
+                    html_files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "html") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        html_files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+            &mut files,
+        );
+        assert!(files.len() > 100, "the corpus has its pages");
+        let mut numbers = 0;
+        for file in files {
+            let bytes = std::fs::read(&file).expect("a readable corpus page");
+            let html = String::from_utf8_lossy(&bytes);
+            let facts = crate::page::extract(&html, None);
+            let texts = std::iter::once(html.as_ref())
+                .chain(facts.links.iter().map(|l| l.text.as_str()))
+                .chain(facts.text_parts());
+            for text in texts {
+                let found = find_numbers(text);
+                assert_eq!(found, find_numbers_with_regex(text), "{}", file.display());
+                numbers += found.len();
+            }
+        }
+        assert!(numbers > 100, "the corpus shows numbers ({numbers})");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        /// Footer-like text: the scanner returns the regex's matches, at the same places.
+        #[test]
+        fn scanner_matches_the_regex_on_footer_like_text(
+            text in "(京|沪|粤|合字|合|字|[iI][cC][pP]|备|证|公网安备|公网|公|B1|B2|A2|A2\\.|B1\\.|-|\\.|[0-9]{1,20}|号|[ \t]|中|文|[a-zA-Z]|\u{212A}|ſ|İ|ı|〇|𠀀|㐀|\\PC){0,40}"
+        ) {
+            proptest::prop_assert_eq!(scanner_matches(&text), regex_matches(&text));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Near-numbers: prefixes, heads, digit runs and tails put together the way footers
+        /// put them, so most cases come close to a match (token soup rarely does).
+        #[test]
+        fn scanner_matches_the_regex_on_near_numbers(
+            text in "(((京|合字|合|字|公|〇|𠀀|a| ){0,2}([iI][cC][pP][备证]|(A2\\.)?(B1\\.)?(B[123]|A[12])[-.]|公网安备|公网安)[0-9]{0,20}号?(-[0-9]{0,6}[axkAXK\u{212A}b]?)?号?)|[ 号.-]|[0-9]{1,9}){0,8}"
+        ) {
+            proptest::prop_assert_eq!(scanner_matches(&text), regex_matches(&text));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// The same over whole texts through `find_numbers`, windows and normalisation
+        /// included: numbers among runs of filler that move them across window edges.
+        #[test]
+        fn find_numbers_matches_the_regex_implementation(
+            text in "((京|合字| )?([iI][cC][pP]|ＩＣＰ)[ ]?[备证][ ]?[0-9]{3,14}号?(-[0-9]{1,5}[ak]?)?|(A2\\.)?(B[12]|Ｂ２|A2)[-—][0-9]{6,10}|京?公网安备 ?[0-9]{9,17}号?|[ \t\u{3000}\u{a0}]|＆|&nbsp;|&|１２|[a-z]{1,30}|[中文京]{1,20}|\\PC){0,40}"
+        ) {
+            proptest::prop_assert_eq!(find_numbers(&text), find_numbers_with_regex(&text));
+        }
+
+        /// The plain-window shortcut gives what beian-core's normalisation gives.
+        #[test]
+        fn windows_normalise_like_beian_core(
+            window in "([a-zA-Z0-9]|[ \t\n\r\u{b}\u{c}\u{1c}\u{a0}\u{3000}]|&|&nbsp;|京|中|\u{4DFF}|\u{4E00}|\u{9FFF}|\u{A000}|㐀|ＩＣＰ|—|\\PC){0,30}"
+        ) {
+            let mut buffer = String::new();
+            proptest::prop_assert_eq!(normalise_window(&window, &mut buffer), normalise(&window));
+            proptest::prop_assert_eq!(normalise_window_reference(&window), normalise(&window));
+        }
+    }
 
     const ANCHORS: [&str; 7] = ["ICP", "icp", "ＩＣＰ", "公网安备", "B2", "B1", "Ｂ２"];
 
@@ -490,7 +754,12 @@ mod tests {
             "京ＩＣＰ备　１２０２２５５１号",
             "京ICP备12022551号\u{2014}1",
         ] {
-            assert_eq!(normalise_window(window), normalise(window), "{window:?}");
+            let mut buffer = String::new();
+            assert_eq!(
+                normalise_window(window, &mut buffer),
+                normalise(window),
+                "{window:?}"
+            );
         }
     }
 }

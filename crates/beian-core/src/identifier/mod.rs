@@ -68,6 +68,7 @@ pub use detect::{
 pub use domain::validate_domain;
 pub use normalise::normalise;
 pub use resident_id::resident_id_check_digit;
+pub use shape_scan::is_han;
 pub use tld::FileableTlds;
 pub use uscc::uscc_check_character;
 

@@ -49,7 +49,7 @@ const PSB_LABELS: [&str; 3] = ["公网安备", "公安网备", "公网备"];
 /// `\p{Han}` (Script=Han) exactly: ASCII never is, the CJK Unified Ideographs block
 /// U+4E00–U+9FFF always is (checked against the regex in a test), anything else asks the
 /// regex's own Unicode tables rather than a hand-kept range list.
-pub(crate) fn is_han(c: char) -> bool {
+pub fn is_han(c: char) -> bool {
     static HAN: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^\p{Han}$").expect("static regex compiles"));
     if c.is_ascii() {
