@@ -139,6 +139,13 @@ impl Resolver {
     }
 }
 
+/// Whether some byte of `bytes` is one `wanted` says: without stopping early, so the
+/// compiler turns the loop into SIMD (a URL is checked whole anyway; it has none of them).
+#[inline]
+fn any_byte(bytes: &[u8], wanted: impl Fn(u8) -> bool) -> bool {
+    bytes.iter().fold(false, |found, b| found | wanted(*b))
+}
+
 /// The host of an absolute `http(s)://host/…` URL whose host the URL parser would only
 /// lower-case: letters, digits, `-` and non-empty `.`-separated labels, no `xn--` label (the
 /// parser decodes Punycode), a last label that starts with a letter (so not an IPv4
@@ -147,7 +154,7 @@ impl Resolver {
 fn plain_http_host(href: &str) -> Option<&str> {
     let bytes = href.as_bytes();
     // The parser strips or reinterprets these anywhere in the URL.
-    if bytes.iter().any(|b| *b <= b' ' || *b == b'\\') {
+    if any_byte(bytes, |b| b <= b' ' || b == b'\\') {
         return None;
     }
     let scheme_end = bytes.iter().position(|b| *b == b':')?;
@@ -185,7 +192,7 @@ fn plain_http_host(href: &str) -> Option<&str> {
 /// newlines are removed, so `/\t/evil.example` is protocol-relative; `\` counts as `/`).
 fn is_plain_relative(href: &str) -> bool {
     let bytes = href.as_bytes();
-    if bytes.starts_with(b"//") || bytes.iter().any(|b| *b < 0x20 || *b == b'\\') {
+    if bytes.starts_with(b"//") || any_byte(bytes, |b| b < 0x20 || b == b'\\') {
         return false;
     }
     // A ':' before any '/', '?' or '#' may end a scheme (`javascript:`, `https:`): leave
