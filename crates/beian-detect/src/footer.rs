@@ -157,19 +157,29 @@ fn normalise_window<'a>(window: &'a str, buffer: &'a mut String) -> &'a str {
     buffer
 }
 
+/// The windows of `text` around its anchors where numbers are looked for, in order; an
+/// anchor inside the previous window (but for its last bytes) starts none.
+fn anchor_windows(text: &str) -> impl Iterator<Item = &str> {
+    let mut covered_until = 0;
+    anchor_starts(text, MAX_ANCHORS)
+        .into_iter()
+        .filter_map(move |at| {
+            if at < covered_until {
+                return None;
+            }
+            let start = floor_boundary(text, at.saturating_sub(WINDOW_BEFORE));
+            let end = ceil_boundary(text, (at + WINDOW_AFTER).min(text.len()));
+            covered_until = end.saturating_sub(WINDOW_BEFORE);
+            Some(&text[start..end])
+        })
+}
+
 /// Filing-number-shaped strings in `text`, normalised, in order, without duplicates.
 pub fn find_numbers(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    let mut covered_until = 0;
     let mut buffer = String::new();
-    for at in anchor_starts(text, MAX_ANCHORS) {
-        if at < covered_until {
-            continue;
-        }
-        let start = floor_boundary(text, at.saturating_sub(WINDOW_BEFORE));
-        let end = ceil_boundary(text, (at + WINDOW_AFTER).min(text.len()));
-        covered_until = end.saturating_sub(WINDOW_BEFORE);
-        let window = normalise_window(&text[start..end], &mut buffer);
+    for window in anchor_windows(text) {
+        let window = normalise_window(window, &mut buffer);
         for number in number_scan::numbers(window) {
             if !found.iter().any(|f| f == number) {
                 found.push(number.to_string());
@@ -479,15 +489,8 @@ mod tests {
     /// `find_numbers` as it was with the regex: the reference for the scanner's.
     fn find_numbers_with_regex(text: &str) -> Vec<String> {
         let mut found = Vec::new();
-        let mut covered_until = 0;
-        for at in anchor_starts(text, MAX_ANCHORS) {
-            if at < covered_until {
-                continue;
-            }
-            let start = floor_boundary(text, at.saturating_sub(WINDOW_BEFORE));
-            let end = ceil_boundary(text, (at + WINDOW_AFTER).min(text.len()));
-            covered_until = end.saturating_sub(WINDOW_BEFORE);
-            let window = normalise_window_reference(&text[start..end]);
+        for window in anchor_windows(text) {
+            let window = normalise_window_reference(window);
             for m in NUMBER.find_iter(&window) {
                 let number = m.as_str().to_string();
                 if !found.contains(&number) {

@@ -120,6 +120,12 @@ fn normalise_general(input: &str) -> Normalisation {
                 .eq(entities_replaced.split_whitespace().flat_map(str::chars));
             (std::borrow::Cow::Owned(nfkc), changed)
         };
+    strip_after_nfkc(&nfkc, compatibility_forms)
+}
+
+/// The last step of normalisation, after NFKC: surrounding whitespace and invisible
+/// characters trimmed, inner ones removed, dash variants unified; each noted.
+fn strip_after_nfkc(nfkc: &str, compatibility_forms: bool) -> Normalisation {
     let mut result = Normalisation {
         compatibility_forms,
         ..Normalisation::default()
@@ -159,27 +165,11 @@ mod tests {
         let entities_replaced = replace_nbsp_entities(input);
         let nfkc: String = entities_replaced.nfkc().collect();
         let without_whitespace = |s: &str| s.split_whitespace().collect::<String>();
-        let mut result = Normalisation {
-            compatibility_forms: without_whitespace(&nfkc)
-                != without_whitespace(&entities_replaced),
-            ..Normalisation::default()
-        };
-        let trimmed = nfkc.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
-        let mut text = String::with_capacity(trimmed.len());
-        for c in trimmed.chars() {
-            if is_invisible(c) {
-                result.invisible = true;
-            } else if c.is_whitespace() {
-                result.inner_whitespace = true;
-            } else if is_dash_variant(c) {
-                result.dash_variant = true;
-                text.push('-');
-            } else {
-                text.push(c);
-            }
-        }
-        result.text = text;
-        result
+        // The step after NFKC did not change; the fast paths are before it.
+        strip_after_nfkc(
+            &nfkc,
+            without_whitespace(&nfkc) != without_whitespace(&entities_replaced),
+        )
     }
 
     /// Pieces of real and mangled footers: ASCII, CJK, full-width forms, entities,
