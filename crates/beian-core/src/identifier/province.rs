@@ -280,8 +280,6 @@ mod tests {
         }
     }
 
-    /// The table as first written (string keys in a hash map, paths built from padded
-    /// strings): the sorted numeric table must answer exactly as it did.
     #[test]
     fn by_code_reads_two_digit_codes_only() {
         for p in &PROVINCES {
@@ -292,6 +290,8 @@ mod tests {
         }
     }
 
+    /// The table as first written (string keys in a hash map, paths built from padded
+    /// strings): the sorted numeric table must answer exactly as it did.
     #[test]
     fn numeric_table_answers_like_the_string_map() {
         let mut reference: HashMap<String, &'static str> = HashMap::new();
