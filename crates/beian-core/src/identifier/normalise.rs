@@ -4,10 +4,16 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-/// What normalisation had to change; each becomes a display warning or note.
+/// The normalised text and what normalisation had to change.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Normalisation {
     pub text: String,
+    pub changes: NormalisationChanges,
+}
+
+/// What normalisation had to change; each becomes a display warning or note.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct NormalisationChanges {
     /// Whitespace (including `&nbsp;` and NBSP) inside the text, not just around it.
     pub inner_whitespace: bool,
     /// Zero-width or other invisible characters removed.
@@ -126,9 +132,9 @@ fn normalise_general(input: &str) -> Normalisation {
 /// The last step of normalisation, after NFKC: surrounding whitespace and invisible
 /// characters trimmed, inner ones removed, dash variants unified; each noted.
 fn strip_after_nfkc(nfkc: &str, compatibility_forms: bool) -> Normalisation {
-    let mut result = Normalisation {
+    let mut result = NormalisationChanges {
         compatibility_forms,
-        ..Normalisation::default()
+        ..NormalisationChanges::default()
     };
     let trimmed = nfkc.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
     let mut text = String::with_capacity(trimmed.len());
@@ -144,8 +150,10 @@ fn strip_after_nfkc(nfkc: &str, compatibility_forms: bool) -> Normalisation {
             text.push(c);
         }
     }
-    result.text = text;
-    result
+    Normalisation {
+        text,
+        changes: result,
+    }
 }
 
 /// NFKC (full-width → half-width), `&nbsp;`/NBSP/zero-width characters and all
@@ -248,15 +256,17 @@ mod tests {
     #[test]
     fn records_what_changed() {
         let n = normalise_detailed("京ICP备 12022551号");
-        assert!(n.inner_whitespace && !n.compatibility_forms && !n.invisible);
+        assert!(
+            n.changes.inner_whitespace && !n.changes.compatibility_forms && !n.changes.invisible
+        );
         let n = normalise_detailed("  京ICP备12022551号\u{3000}");
         assert!(
-            !n.inner_whitespace,
+            !n.changes.inner_whitespace,
             "surrounding space is not worth a warning"
         );
         let n = normalise_detailed("京ICP备１２０２２５５１号");
-        assert!(n.compatibility_forms);
+        assert!(n.changes.compatibility_forms);
         let n = normalise_detailed("京ICP备1202\u{200d}2551号");
-        assert!(n.invisible);
+        assert!(n.changes.invisible);
     }
 }

@@ -2,22 +2,12 @@
 //! notes that normalisation produces. Every parser goes through these helpers so the
 //! wording and the codes stay uniform.
 
-use super::normalise::{Normalisation, normalise_detailed};
+use super::normalise::{Normalisation, NormalisationChanges, normalise_detailed};
 use super::{IdentifierKind, Issue, IssueSeverity, Part, Validation};
 
 /// "中文 / English": the project's convention for user-facing text.
 pub(crate) fn bilingual(zh: impl AsRef<str>, en: impl AsRef<str>) -> String {
     format!("{} / {}", zh.as_ref(), en.as_ref())
-}
-
-/// What normalisation changed, for [`Validation::report_normalisation`]; the normalised
-/// text itself moves into [`Validation::normalised`] rather than being copied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct NormalisationChanges {
-    pub inner_whitespace: bool,
-    pub invisible: bool,
-    pub compatibility_forms: bool,
-    pub dash_variant: bool,
 }
 
 /// Room for the parts of any identifier (USCC and PSB numbers have 8), reserved at the
@@ -27,13 +17,9 @@ const PARTS_CAPACITY: usize = 8;
 impl Validation {
     /// A blank result for `input`: normalised, nothing recognised yet.
     pub(crate) fn begin(input: &str) -> (Validation, NormalisationChanges) {
-        let Normalisation {
-            text,
-            inner_whitespace,
-            invisible,
-            compatibility_forms,
-            dash_variant,
-        } = normalise_detailed(input);
+        // The normalised text moves into the result; the changes go to
+        // `report_normalisation`.
+        let Normalisation { text, changes } = normalise_detailed(input);
         let validation = Validation {
             input: input.to_string(),
             normalised: text,
@@ -42,12 +28,6 @@ impl Validation {
             parts: Vec::new(),
             legacy: false,
             issues: Vec::new(),
-        };
-        let changes = NormalisationChanges {
-            inner_whitespace,
-            invisible,
-            compatibility_forms,
-            dash_variant,
         };
         (validation, changes)
     }
