@@ -25,7 +25,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::footer::{ExpectedFooter, FooterRecord, footer_records, footer_signals};
-use crate::lexicon::{Category, CategoryScore, Lexicon, LexiconScore, normalise_for_lexicon};
+use crate::lexicon::{Category, CategoryScore, Lexicon, LexiconScore};
 use crate::page::{self, LinkFact, PageFacts, Target};
 use crate::signal::{Evidence, Region, Signal, Technique, Verdict, clip_snippet};
 
@@ -213,11 +213,11 @@ fn score_page(facts: &PageFacts, script_titles: &[String], lexicon: &Lexicon) ->
     let script_titles = script_titles.iter().map(|t| (t.as_str(), Region::Title));
     for (text, region) in regions.into_iter().chain(script_titles) {
         if !text.is_empty() {
-            lexicon.score_into(&normalise_for_lexicon(text), region, &mut score);
+            lexicon.score_into(text, region, &mut score);
         }
     }
     for text in facts.text_parts() {
-        lexicon.score_into(&normalise_for_lexicon(text), Region::Body, &mut score);
+        lexicon.score_into(text, Region::Body, &mut score);
     }
     // Link texts are part of the body text already; the extra weight comes from the
     // off-site ones only (a link farm points away from the site).
@@ -235,11 +235,7 @@ fn score_page(facts: &PageFacts, script_titles: &[String], lexicon: &Lexicon) ->
     }
     if !offsite_text.is_empty() {
         let mut links = LexiconScore::default();
-        lexicon.score_into(
-            &normalise_for_lexicon(&offsite_text),
-            Region::Link,
-            &mut links,
-        );
+        lexicon.score_into(&offsite_text, Region::Link, &mut links);
         for category in Category::ALL {
             // Only the extra half of the ×1.5 link weight: the body already counted ×1.
             let extra = links.category(category).weighted / 3.0;

@@ -38,8 +38,9 @@ pub(crate) struct TermMatch {
     pub term: usize,
 }
 
-fn pair_key(first: char, second: char) -> u64 {
-    (u64::from(u32::from(first)) << 21) | u64::from(u32::from(second))
+/// The key of a pair of characters, given as code points.
+fn pair_key(first: u32, second: u32) -> u64 {
+    (u64::from(first) << 21) | u64::from(second)
 }
 
 /// Fibonacci hashing: the keys are dense code points, which a multiply spreads well.
@@ -94,7 +95,7 @@ impl TermMatcher {
             let (Some(first), Some(second)) = (chars.next(), chars.next()) else {
                 continue;
             };
-            let key = pair_key(first, second);
+            let key = pair_key(u32::from(first), u32::from(second));
             let bit = pair_bit(key);
             pair_bits[bit / 64] |= 1 << (bit % 64);
             // Lexicon sizes are far below u32::MAX terms.
@@ -134,10 +135,12 @@ impl TermMatcher {
         }
     }
 
-    /// Whether some term may start with this pair (false positives possible).
+    /// Whether some term may start with the characters `first`, `second` (code points; false
+    /// positives possible). Normalisation asks this of every pair it writes
+    /// ([`super::normalise::MarkedText`]).
     #[inline]
-    fn pair_may_start(&self, key: u64) -> bool {
-        let bit = pair_bit(key);
+    pub(crate) fn pair_may_start(&self, first: u32, second: u32) -> bool {
+        let bit = pair_bit(pair_key(first, second));
         self.pair_bits
             .get(bit / 64)
             .is_some_and(|word| word & (1 << (bit % 64)) != 0)
@@ -168,7 +171,32 @@ impl TermMatcher {
         })
     }
 
+    /// Leftmost-longest, non-overlapping matches in `text`, in order, tried only at
+    /// `term_starts` (ascending offsets of character boundaries that include every offset
+    /// where [`TermMatcher::pair_may_start`] holds, as normalisation marks them): the same
+    /// matches as [`TermMatcher::find_iter`], without walking the text again.
+    pub(crate) fn find_at<'a>(
+        &'a self,
+        text: &'a str,
+        term_starts: &'a [usize],
+    ) -> impl Iterator<Item = TermMatch> + 'a {
+        let bytes = text.as_bytes();
+        let mut resume = 0;
+        term_starts.iter().filter_map(move |&at| {
+            if at < resume {
+                return None;
+            }
+            let (first, first_len) = char_at(bytes, at)?;
+            let (second, _) = char_at(bytes, at + first_len)?;
+            let found =
+                self.longest_at(bytes, at, pair_key(u32::from(first), u32::from(second)))?;
+            resume = found.end;
+            Some(found)
+        })
+    }
+
     /// Leftmost-longest, non-overlapping matches in `text`, in order.
+    #[cfg(test)]
     pub(crate) fn find_iter<'m, 't>(&'m self, text: &'t str) -> Matches<'m, 't> {
         Matches {
             matcher: self,
@@ -178,12 +206,14 @@ impl TermMatcher {
     }
 }
 
+#[cfg(test)]
 pub(crate) struct Matches<'m, 't> {
     matcher: &'m TermMatcher,
     bytes: &'t [u8],
     at: usize,
 }
 
+#[cfg(test)]
 impl Iterator for Matches<'_, '_> {
     type Item = TermMatch;
 
@@ -200,8 +230,10 @@ impl Iterator for Matches<'_, '_> {
                 self.at = self.bytes.len();
                 return None;
             };
-            let key = pair_key(first, second);
-            if self.matcher.pair_may_start(key)
+            let key = pair_key(u32::from(first), u32::from(second));
+            if self
+                .matcher
+                .pair_may_start(u32::from(first), u32::from(second))
                 && let Some(found) = self.matcher.longest_at(self.bytes, self.at, key)
             {
                 self.at = found.end;
@@ -216,6 +248,7 @@ impl Iterator for Matches<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lexicon::normalise::normalise_marking_term_starts;
     use aho_corasick::{AhoCorasick, MatchKind};
 
     fn automaton(terms: &[&str]) -> AhoCorasick {
@@ -310,7 +343,8 @@ mod tests {
         let mut matches = 0;
         for file in files {
             let raw = std::fs::read(&file).expect("a readable corpus page");
-            let text = crate::lexicon::normalise_for_lexicon(&String::from_utf8_lossy(&raw));
+            let raw = String::from_utf8_lossy(&raw);
+            let text = crate::lexicon::normalise_for_lexicon(&raw);
             let expected: Vec<TermMatch> = theirs
                 .find_iter(&text)
                 .map(|m| TermMatch {
@@ -321,6 +355,10 @@ mod tests {
                 .collect();
             let found: Vec<TermMatch> = ours.find_iter(&text).collect();
             assert_eq!(found, expected, "{}", file.display());
+            let marked = normalise_marking_term_starts(&raw, &ours);
+            assert_eq!(marked.text, text, "{}", file.display());
+            let at_marks: Vec<TermMatch> = ours.find_at(&text, &marked.term_starts).collect();
+            assert_eq!(at_marks, expected, "{}", file.display());
             matches += found.len();
         }
         assert!(matches > 1000, "{matches} matches over the corpus");
@@ -333,6 +371,22 @@ mod tests {
         ) {
             let (ours, theirs) = both(&TERMS, &text);
             proptest::prop_assert_eq!(ours, theirs);
+        }
+
+        /// Matching at the starts normalisation marks finds what walking the normalised
+        /// text finds, through separators, swaps (菠 菜 → 博彩), numerals and full width.
+        #[test]
+        fn matching_at_marked_starts_is_matching_everywhere(
+            text in "(澳|門|门|新|葡|京|在|线|赌|場|六|合|彩|菠|波|菜|博|ｂ|B|e|t|3|5|a|c| |★|\u{200B}|,|\\PC){0,40}"
+        ) {
+            let terms = ["澳门新葡京", "葡京", "在线赌场", "6合彩", "博彩", "博彩导航", "bet365", "ab", "a c", "c 3"];
+            let matcher = TermMatcher::new(terms.iter().copied());
+            let normalised = crate::lexicon::normalise_for_lexicon(&text);
+            let marked = normalise_marking_term_starts(&text, &matcher);
+            proptest::prop_assert_eq!(&marked.text, &normalised);
+            let everywhere: Vec<TermMatch> = matcher.find_iter(&normalised).collect();
+            let at_marks: Vec<TermMatch> = matcher.find_at(&normalised, &marked.term_starts).collect();
+            proptest::prop_assert_eq!(at_marks, everywhere);
         }
     }
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use matcher::TermMatcher;
 
 pub use normalise::normalise_for_lexicon;
+use normalise::normalise_marking_term_starts;
 
 use crate::signal::{Region, clip_snippet};
 
@@ -161,13 +162,13 @@ impl Lexicon {
     /// The first hostile term found in `text` (normalised here), without scoring: for link texts
     /// and hosts, where only "does it hit, and what" matters.
     pub fn first_hit(&self, text: &str) -> Option<&Term> {
-        let normalised = normalise_for_lexicon(text);
+        let marked = normalise_marking_term_starts(text, &self.matcher);
         self.matcher
-            .find_iter(normalised.as_str())
+            .find_at(&marked.text, &marked.term_starts)
             .map(|found| (found.start, &self.terms[found.term]))
             .find(|(start, term)| {
                 term.category != Category::Context
-                    && ascii_boundary_ok(&normalised, *start, &term.text)
+                    && ascii_boundary_ok(&marked.text, *start, &term.text)
             })
             .map(|(_, term)| term)
     }
@@ -175,15 +176,18 @@ impl Lexicon {
     /// Normalises `text` and scores it as found in `region`.
     pub fn score(&self, text: &str, region: Region) -> LexiconScore {
         let mut score = LexiconScore::default();
-        self.score_into(&normalise_for_lexicon(text), region, &mut score);
+        self.score_into(text, region, &mut score);
         score
     }
 
-    /// Scores already-normalised text into `score` (several regions add up).
-    pub fn score_into(&self, normalised: &str, region: Region, score: &mut LexiconScore) {
+    /// Normalises `text` and scores it as found in `region` into `score` (several regions
+    /// add up).
+    pub fn score_into(&self, text: &str, region: Region, score: &mut LexiconScore) {
+        let marked = normalise_marking_term_starts(text, &self.matcher);
+        let normalised = marked.text.as_str();
         let region_weight = region_weight(region);
         let mut per_term: BTreeMap<usize, u32> = BTreeMap::new();
-        for found in self.matcher.find_iter(normalised) {
+        for found in self.matcher.find_at(normalised, &marked.term_starts) {
             let term = &self.terms[found.term];
             if !ascii_boundary_ok(normalised, found.start, &term.text) {
                 continue;

@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::matcher::TermMatcher;
+
 fn is_zero_width(c: char) -> bool {
     matches!(
         c,
@@ -164,19 +166,66 @@ fn is_plain_ideograph(mapped: &[u64], offset: usize) -> bool {
         .is_some_and(|word| word & (1 << (offset % 64)) == 0)
 }
 
+/// Normalised text, and the byte offsets in it where a lexicon term may start.
+pub(crate) struct MarkedText {
+    pub text: String,
+    /// Ascending; every offset where the matcher's pair filter says a term may start (a
+    /// superset of where one does).
+    pub term_starts: Vec<usize>,
+}
+
 /// Builds the normalised string one character at a time.
-struct Normaliser {
+struct Normaliser<'m> {
     out: String,
     pending_separator: bool,
     last: Option<char>,
+    /// When set, every character written is tested, with the one written before it, against
+    /// the matcher's filter of term-start pairs, so the matcher need not decode the text
+    /// again to find where terms may start (it was a second walk over all page text).
+    matcher: Option<&'m TermMatcher>,
+    term_starts: Vec<usize>,
+    /// The last character written to `out` and its offset (only tracked with a matcher).
+    last_written: Option<(char, usize)>,
 }
 
-impl Normaliser {
+impl Normaliser<'_> {
+    fn new(capacity: usize, matcher: Option<&TermMatcher>) -> Normaliser<'_> {
+        Normaliser {
+            out: String::with_capacity(capacity),
+            pending_separator: false,
+            last: None,
+            matcher,
+            term_starts: Vec::new(),
+            last_written: None,
+        }
+    }
+
+    /// Writes one character.
+    fn write(&mut self, c: char) {
+        self.mark(c, self.out.len());
+        self.out.push(c);
+    }
+
+    /// Notes that `c` is written at `at`: the pair it ends may start a term where the
+    /// character before it was written.
+    #[inline]
+    fn mark(&mut self, c: char, at: usize) {
+        if let Some(matcher) = self.matcher {
+            if let Some((before, before_at)) = self.last_written
+                && matcher.pair_may_start(u32::from(before), u32::from(c))
+                && self.term_starts.last() != Some(&before_at)
+            {
+                self.term_starts.push(before_at);
+            }
+            self.last_written = Some((c, at));
+        }
+    }
+
     /// Letters and digits, the bulk of ASCII text: nothing to strip, map or swap.
     fn feed_ascii_alphanumeric(&mut self, c: char) {
         let c = c.to_ascii_lowercase();
         self.separate_before(c);
-        self.out.push(c);
+        self.write(c);
         self.last = Some(c);
     }
 
@@ -190,7 +239,7 @@ impl Normaliser {
                 .last
                 .is_some_and(|l| joins(l) && joins(c) && (is_cjk(l) || is_cjk(c)));
             if !glue {
-                self.out.push(' ');
+                self.write(' ');
             }
         }
     }
@@ -219,11 +268,16 @@ impl Normaliser {
             .find(|(first, second, _)| self.last == Some(*first) && c == *second)
         {
             self.out.pop();
-            self.out.push_str(replacement);
+            if self.matcher.is_some() {
+                // The replacement follows the character before the one it replaces.
+                let at = self.out.len();
+                self.last_written = self.out.chars().next_back().map(|b| (b, at - b.len_utf8()));
+            }
+            replacement.chars().for_each(|r| self.write(r));
             self.last = replacement.chars().last();
             return;
         }
-        self.out.push(c);
+        self.write(c);
         self.last = Some(c);
     }
 }
@@ -238,23 +292,25 @@ impl Normaliser {
 /// of page analysis. Per-character NFKC does not recompose combining sequences across
 /// characters, which the lexicon (CJK and ASCII terms) does not need.
 pub fn normalise_for_lexicon(text: &str) -> String {
-    let mut normaliser = Normaliser {
-        out: String::with_capacity(text.len()),
-        pending_separator: false,
-        last: None,
-    };
+    normalise(text, None).text
+}
+
+/// [`normalise_for_lexicon`], also marking where `matcher`'s terms may start.
+pub(crate) fn normalise_marking_term_starts(text: &str, matcher: &TermMatcher) -> MarkedText {
+    normalise(text, Some(matcher))
+}
+
+fn normalise(text: &str, matcher: Option<&TermMatcher>) -> MarkedText {
+    let mut normaliser = Normaliser::new(text.len(), matcher);
     let mapped: &[u64] = &MAPPED_IDEOGRAPHS;
+    let bytes = text.as_bytes();
     let mut at = 0;
     while at < text.len() {
-        if let Some((end, first, last)) = plain_run(text.as_bytes(), at, mapped) {
-            // What `feed` does for each of these characters, for the whole run at once.
-            normaliser.separate_before(first);
-            normaliser.out.push_str(&text[at..end]);
-            normaliser.last = Some(last);
-            at = end;
+        if let Some((first_code, first_len)) = plain_char(bytes, at, mapped) {
+            at = normaliser.copy_plain_run(text, at, first_code, first_len, mapped);
             continue;
         }
-        let lead = text.as_bytes()[at];
+        let lead = bytes[at];
         if lead.is_ascii() {
             // Spaces, punctuation and capitals: no character to decode.
             normaliser.feed(char::from(lead));
@@ -274,51 +330,71 @@ pub fn normalise_for_lexicon(text: &str) -> String {
             std::iter::once(c).nfkc().for_each(|d| normaliser.feed(d));
         }
     }
-    normaliser.out
+    MarkedText {
+        text: normaliser.out,
+        term_starts: normaliser.term_starts,
+    }
 }
 
-/// The run of characters from `at` that normalisation keeps as they are: lower-case ASCII
-/// letters, digits and plain ideographs (see [`MAPPED_IDEOGRAPHS`]). Returns its end and its
-/// first and last characters, or None when the character at `at` is not such a one. Page
-/// text is mostly such runs; copying them whole instead of decoding and re-encoding every
-/// character halved the cost of normalising.
-fn plain_run(bytes: &[u8], at: usize, mapped: &[u64]) -> Option<(usize, char, char)> {
-    let first_ideograph = u32::from(*IDEOGRAPHS.start());
-    let mut end = at;
-    let (mut first, mut last) = (0_u32, 0_u32);
-    while let Some(&lead) = bytes.get(end) {
-        if lead.is_ascii_lowercase() || lead.is_ascii_digit() {
-            last = u32::from(lead);
-            if end == at {
-                first = last;
+impl Normaliser<'_> {
+    /// Copies the run of plain characters (see [`plain_char`]) that starts at `at` with the
+    /// character `first_code` of `first_len` bytes, and returns where the run ends. Page
+    /// text is mostly such runs; copying them whole instead of decoding and re-encoding every
+    /// character halved the cost of normalising.
+    fn copy_plain_run(
+        &mut self,
+        text: &str,
+        at: usize,
+        first_code: u32,
+        first_len: usize,
+        mapped: &[u64],
+    ) -> usize {
+        let bytes = text.as_bytes();
+        // Plain characters are ASCII or ideographs, all valid scalar values.
+        let first = char::from_u32(first_code).unwrap_or(char::REPLACEMENT_CHARACTER);
+        // What `feed` does before each of these characters, done once for the run.
+        self.separate_before(first);
+        let out_start = self.out.len();
+        self.mark(first, out_start);
+        let mut end = at + first_len;
+        let (mut last_code, mut last_at) = (first_code, at);
+        while let Some((code, len)) = plain_char(bytes, end, mapped) {
+            if let Some(matcher) = self.matcher
+                && matcher.pair_may_start(last_code, code)
+            {
+                self.term_starts.push(out_start + (last_at - at));
             }
-            end += 1;
-            continue;
+            (last_code, last_at) = (code, end);
+            end += len;
         }
-        // The three-byte sequences of U+4000–U+9FFF; `bytes` is UTF-8, so the two bytes
-        // after the lead are continuation bytes.
-        if !(0xE4..=0xE9).contains(&lead) || end + 2 >= bytes.len() {
-            break;
+        self.out.push_str(&text[at..end]);
+        let last = char::from_u32(last_code).unwrap_or(char::REPLACEMENT_CHARACTER);
+        self.last = Some(last);
+        if self.matcher.is_some() {
+            self.last_written = Some((last, out_start + (last_at - at)));
         }
-        let code = (u32::from(lead & 0x0F) << 12)
-            | (u32::from(bytes[end + 1] & 0x3F) << 6)
-            | u32::from(bytes[end + 2] & 0x3F);
-        let Some(offset) = code.checked_sub(first_ideograph) else {
-            break;
-        };
-        if !is_plain_ideograph(mapped, offset as usize) {
-            break;
-        }
-        last = code;
-        if end == at {
-            first = last;
-        }
-        end += 3;
+        end
     }
-    if end == at {
+}
+
+/// The character at `at` when normalisation keeps it as it is — a lower-case ASCII letter, a
+/// digit or a plain ideograph (see [`MAPPED_IDEOGRAPHS`]) — as its code point and length.
+#[inline]
+fn plain_char(bytes: &[u8], at: usize, mapped: &[u64]) -> Option<(u32, usize)> {
+    let lead = *bytes.get(at)?;
+    if lead.is_ascii_lowercase() || lead.is_ascii_digit() {
+        return Some((u32::from(lead), 1));
+    }
+    // The three-byte sequences of U+4000–U+9FFF; `bytes` is UTF-8, so the two bytes after
+    // the lead are continuation bytes.
+    if !(0xE4..=0xE9).contains(&lead) || at + 2 >= bytes.len() {
         return None;
     }
-    Some((end, char::from_u32(first)?, char::from_u32(last)?))
+    let code = (u32::from(lead & 0x0F) << 12)
+        | (u32::from(bytes[at + 1] & 0x3F) << 6)
+        | u32::from(bytes[at + 2] & 0x3F);
+    let offset = code.checked_sub(u32::from(*IDEOGRAPHS.start()))?;
+    is_plain_ideograph(mapped, offset as usize).then_some((code, 3))
 }
 
 /// NFKC of the full-width forms of ASCII (U+FF01–U+FF5E: `，：（）` in Chinese text), which
@@ -337,11 +413,7 @@ mod tests {
 
     /// The normalisation without the plain-ideograph shortcut.
     fn normalise_by_char(text: &str) -> String {
-        let mut normaliser = Normaliser {
-            out: String::new(),
-            pending_separator: false,
-            last: None,
-        };
+        let mut normaliser = Normaliser::new(text.len(), None);
         for c in text.chars() {
             if c.is_ascii() {
                 normaliser.feed(c);
