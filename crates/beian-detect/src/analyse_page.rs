@@ -16,7 +16,7 @@
 //!
 //! The combined `score` is the noisy-or of all confidences: 1 − Π(1 − cᵢ).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use beian_core::identifier::ValidationContext;
 use beian_probe::Persona;
@@ -256,7 +256,7 @@ fn target_hits(lexicon: &Lexicon, target: &Target, text: &str) -> Option<(Catego
 /// The lexicon hit of every off-site link (None for on-site links), computed once per
 /// distinct (text, host): link farms and menus repeat the same links many times.
 fn offsite_link_hits(links: &[LinkFact], lexicon: &Lexicon) -> Vec<Option<(Category, String)>> {
-    let mut cache: HashMap<(&str, &str), Option<(Category, String)>> = HashMap::new();
+    let mut cache: FxHashMap<(&str, &str), Option<(Category, String)>> = FxHashMap::default();
     links
         .iter()
         .map(|link| {

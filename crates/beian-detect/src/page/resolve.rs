@@ -3,7 +3,7 @@
 //! of a page are relative or point at a handful of hosts, so relative URLs skip the URL
 //! parser and registrable domains are memoised per host.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use url::Url;
@@ -22,9 +22,9 @@ pub(super) struct Resolver {
     /// The site's registrable domain (what is off-site is relative to it).
     site: Option<String>,
     /// Lower-case host → registrable domain.
-    domains: HashMap<Arc<str>, Arc<str>>,
+    domains: FxHashMap<Arc<str>, Arc<str>>,
     /// Host as written in a plain absolute URL → (lower-case host, registrable domain).
-    hosts: HashMap<Box<str>, (Arc<str>, Arc<str>)>,
+    hosts: FxHashMap<Box<str>, (Arc<str>, Arc<str>)>,
 }
 
 impl Resolver {
