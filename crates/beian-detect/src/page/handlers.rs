@@ -3,7 +3,7 @@
 //! (styled ancestors, links, scripts, forms). Everything fills the [`State`].
 
 use super::resolve::Resolver;
-use super::tokenizer::{Sink, StartTag, TextKind, Tokenizer, lower_name};
+use super::tokenizer::{LowerName, Sink, StartTag, TextKind, Tokenizer};
 use super::{
     FormFact, Frame, Hiding, IframeFact, LinkFact, MetaRefresh, RawTextOwner, ScriptFact, State,
     StyleFacts, caps, clip_bytes, decode_entities,
@@ -60,21 +60,14 @@ const NAME_BUCKETS: usize = 64;
 #[derive(Debug, Clone, Copy)]
 struct OpenElement<'a> {
     name: &'a str,
-    key: u64,
+    lower: LowerName,
     /// The first style frame this element pushed: its end pops it and everything above.
     frame: Option<u64>,
     ends: u8,
 }
 
-/// Case-insensitive hash of a tag name, to compare names without comparing bytes.
-fn name_key(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-fn bucket(key: u64) -> usize {
-    (key as usize) & (NAME_BUCKETS - 1)
+fn bucket(lower: LowerName) -> usize {
+    (lower.hash() >> 58) as usize & (NAME_BUCKETS - 1)
 }
 
 /// The stack of open elements, capped at [`caps::OPEN_ELEMENTS`], with a count of open
@@ -97,29 +90,30 @@ impl<'a> OpenElements<'a> {
         if self.items.len() >= caps::OPEN_ELEMENTS {
             return false;
         }
-        self.open_per_bucket[bucket(element.key)] += 1;
+        self.open_per_bucket[bucket(element.lower)] += 1;
         self.items.push(element);
         true
     }
 
     /// How many elements (from the top) the end tag `name` closes: the nearest open element
     /// of that name and everything opened inside it.
-    fn closed_by(&self, name: &str) -> usize {
-        let key = name_key(name);
-        if self.open_per_bucket[bucket(key)] == 0 {
+    fn closed_by(&self, name: &str, lower: LowerName) -> usize {
+        if self.open_per_bucket[bucket(lower)] == 0 {
             return 0;
         }
         self.items
             .iter()
             .rev()
             .take(END_TAG_SEARCH_DEPTH)
-            .position(|e| e.key == key && e.name.eq_ignore_ascii_case(name))
+            .position(|e| {
+                e.lower == lower && (lower.is_exact() || e.name.eq_ignore_ascii_case(name))
+            })
             .map_or(0, |from_top| from_top + 1)
     }
 
     fn pop(&mut self) -> Option<OpenElement<'a>> {
         let element = self.items.pop()?;
-        self.open_per_bucket[bucket(element.key)] -= 1;
+        self.open_per_bucket[bucket(element.lower)] -= 1;
         Some(element)
     }
 }
@@ -147,9 +141,8 @@ enum Element {
 }
 
 impl Element {
-    fn of(name: &str) -> Element {
-        let mut buffer = [0u8; 16];
-        let len = lower_name(name, &mut buffer);
+    fn of(name: LowerName) -> Element {
+        let (buffer, len) = name.bytes();
         match &buffer[..len] {
             b"a" => Element::Link,
             b"script" => Element::Script,
@@ -346,7 +339,7 @@ impl State {
 impl<'a> Sink<'a> for Pass<'_, 'a> {
     fn start_tag(&mut self, tag: &StartTag<'_, 'a>) {
         let s = &mut *self.state;
-        let element = Element::of(tag.name);
+        let element = Element::of(tag.lower);
         // Title and style hold no elements, so their text follows before any other start tag.
         s.raw_text = match element {
             Element::Title => RawTextOwner::Title,
@@ -394,7 +387,7 @@ impl<'a> Sink<'a> for Pass<'_, 'a> {
         }
         let open = OpenElement {
             name: tag.name,
-            key: name_key(tag.name),
+            lower: tag.lower,
             frame,
             ends,
         };
@@ -410,8 +403,8 @@ impl<'a> Sink<'a> for Pass<'_, 'a> {
         }
     }
 
-    fn end_tag(&mut self, name: &'a str) {
-        for _ in 0..self.open.closed_by(name) {
+    fn end_tag(&mut self, name: &'a str, lower: LowerName) {
+        for _ in 0..self.open.closed_by(name, lower) {
             if let Some(element) = self.open.pop() {
                 self.state.on_element_end(&element);
             }

@@ -48,6 +48,7 @@ pub(super) struct Attribute<'a> {
 pub(super) struct StartTag<'t, 'a> {
     /// As written (any case).
     pub name: &'a str,
+    pub lower: LowerName,
     pub attributes: &'t [Attribute<'a>],
     /// False for void HTML elements and self-closing foreign ones: no content, no end tag.
     pub can_have_content: bool,
@@ -66,7 +67,7 @@ impl<'a> StartTag<'_, 'a> {
 /// What the tokenizer reports, in document order.
 pub(super) trait Sink<'a> {
     fn start_tag(&mut self, tag: &StartTag<'_, 'a>);
-    fn end_tag(&mut self, name: &'a str);
+    fn end_tag(&mut self, name: &'a str, lower: LowerName);
     /// A piece of a text node; `last_in_node` on its last piece (a text node ends at any tag,
     /// comment or doctype), so adjacent nodes' words can be kept apart.
     fn text(&mut self, text: &'a str, kind: TextKind, last_in_node: bool);
@@ -156,17 +157,85 @@ struct Lexed {
     self_closing: bool,
 }
 
-/// Lower-case copy of a short tag name, for matching against the names the tokenizer and
-/// the page pass know (all shorter than 16 bytes); longer names come back empty.
-pub(super) fn lower_name(name: &str, buffer: &mut [u8; 16]) -> usize {
-    let bytes = name.as_bytes();
-    if bytes.len() > buffer.len() {
-        return 0;
+const BYTES_01: u128 = u128::MAX / 0xFF;
+
+/// `u8::to_ascii_lowercase` of each of the 16 bytes of `word` at once: each byte below 0x80
+/// in `A..=Z` gets 0x20 added. The sums stay within their byte (at most 0x7F + 0x3F), so no
+/// byte carries into the next.
+fn ascii_lowercase_bytes(word: u128) -> u128 {
+    let high_bits = BYTES_01 * 0x80;
+    let low_seven = word & (BYTES_01 * 0x7F);
+    let at_least_a = low_seven + BYTES_01 * (0x80 - u128::from(b'A'));
+    let above_z = low_seven + BYTES_01 * (0x80 - u128::from(b'Z') - 1);
+    let upper = at_least_a & !above_z & !word & high_bits;
+    word | (upper >> 2)
+}
+
+/// A tag name in ASCII lower case, packed into one integer (little-endian, zero-padded)
+/// with its length: built once per tag by the tokenizer and handed to the sink, so neither
+/// side lower-cases or hashes the name again, and two names compare as two integers.
+/// Writing a lower-case copy byte by byte and then comparing it stalled every tag (a wide
+/// load of bytes just stored one at a time cannot be forwarded from the stores).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct LowerName {
+    packed: u128,
+    /// 0 for names longer than 16 bytes, which neither side looks for.
+    len: u8,
+}
+
+impl LowerName {
+    #[cfg(test)]
+    pub(super) fn of(name: &str) -> LowerName {
+        LowerName::in_text(name.as_bytes(), 0, name.len())
     }
-    for (slot, byte) in buffer.iter_mut().zip(bytes) {
-        *slot = byte.to_ascii_lowercase();
+
+    /// The name at `start..end` of `text`. Where 16 bytes follow `start`, they are read at
+    /// once and lower-cased together; a byte at a time only near the end of the text.
+    fn in_text(text: &[u8], start: usize, end: usize) -> LowerName {
+        let len = end.saturating_sub(start);
+        if len > 16 {
+            return LowerName { packed: 0, len: 0 };
+        }
+        let packed = match text
+            .get(start..start + 16)
+            .and_then(|window| <[u8; 16]>::try_from(window).ok())
+        {
+            Some(window) => {
+                let mask = u128::MAX.checked_shr(8 * (16 - len) as u32).unwrap_or(0);
+                ascii_lowercase_bytes(u128::from_le_bytes(window) & mask)
+            }
+            None => text
+                .get(start..end)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .fold(0_u128, |packed, (at, byte)| {
+                    packed | (u128::from(byte.to_ascii_lowercase()) << (8 * at))
+                }),
+        };
+        LowerName {
+            packed,
+            // At most 16, checked above.
+            len: len as u8,
+        }
     }
-    bytes.len()
+
+    /// The lower-case name (empty for names longer than 16 bytes), stored whole.
+    pub(super) fn bytes(self) -> ([u8; 16], usize) {
+        (self.packed.to_le_bytes(), usize::from(self.len))
+    }
+
+    /// Whether equal keys mean equal names (false for names longer than 16 bytes, which all
+    /// share one key).
+    pub(super) fn is_exact(self) -> bool {
+        self.len > 0
+    }
+
+    /// A well-spread hash of the key.
+    pub(super) fn hash(self) -> u64 {
+        ((self.packed as u64) ^ ((self.packed >> 64) as u64) ^ u64::from(self.len))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
 }
 
 fn is_void(name: &[u8]) -> bool {
@@ -529,8 +598,8 @@ impl<'a> Tokenizer<'a> {
         };
         self.pos = lexed.end;
         let name = self.slice(at, lexed.name_end);
-        let mut buffer = [0u8; 16];
-        let len = lower_name(name, &mut buffer);
+        let lower_name = LowerName::in_text(self.bytes, at, lexed.name_end);
+        let (buffer, len) = lower_name.bytes();
         let lower = &buffer[..len];
         self.mode = Mode::Data;
         // Tree-construction feedback, as a browser's tree builder would give it.
@@ -576,6 +645,7 @@ impl<'a> Tokenizer<'a> {
         };
         sink.start_tag(&StartTag {
             name,
+            lower: lower_name,
             attributes: &self.attributes,
             can_have_content,
         });
@@ -590,8 +660,8 @@ impl<'a> Tokenizer<'a> {
         self.pos = lexed.end;
         self.mode = Mode::Data;
         let name = self.slice(at, lexed.name_end);
-        let mut buffer = [0u8; 16];
-        let len = lower_name(name, &mut buffer);
+        let lower_name = LowerName::in_text(self.bytes, at, lexed.name_end);
+        let (buffer, len) = lower_name.bytes();
         let lower = &buffer[..len];
         let ns = self.namespace();
         if ns == Namespace::Html {
@@ -619,7 +689,7 @@ impl<'a> Tokenizer<'a> {
         {
             self.leave();
         }
-        sink.end_tag(name);
+        sink.end_tag(name, lower_name);
     }
 
     /// RCDATA / RAWTEXT / script data up to `</end_tag`, then that end tag.
@@ -822,7 +892,7 @@ mod tests {
                 tag.can_have_content,
             ));
         }
-        fn end_tag(&mut self, name: &'a str) {
+        fn end_tag(&mut self, name: &'a str, _lower: LowerName) {
             self.0.push(Token::End(name.to_string()));
         }
         fn text(&mut self, text: &'a str, kind: TextKind, last_in_node: bool) {
@@ -854,6 +924,34 @@ mod tests {
 
     fn end(name: &str) -> Token {
         Token::End(name.to_string())
+    }
+
+    /// The 16-byte lower-casing equals a byte at a time, for every byte value in every lane.
+    #[test]
+    fn lower_names_lower_case_every_byte_like_u8() {
+        for byte in 0..=u8::MAX {
+            for lane in 0..16 {
+                let mut window = [b'x'; 16];
+                window[lane] = byte;
+                let mut expected = window;
+                expected
+                    .iter_mut()
+                    .for_each(|b| *b = b.to_ascii_lowercase());
+                let lowered = ascii_lowercase_bytes(u128::from_le_bytes(window));
+                assert_eq!(
+                    lowered.to_le_bytes(),
+                    expected,
+                    "byte {byte:#x} in lane {lane}"
+                );
+            }
+        }
+        let text = b"<DiV class=x><SCRIPT>";
+        let near_end = LowerName::in_text(text, 14, 20);
+        let far = LowerName::in_text(b"<SCRIPT>                ", 1, 7);
+        assert_eq!(near_end, far);
+        assert_eq!(near_end.bytes().0[..6], *b"script");
+        assert_eq!(LowerName::in_text(text, 1, 4), LowerName::of("div"));
+        assert!(!LowerName::in_text(&[b'a'; 40], 0, 17).is_exact());
     }
 
     #[test]
