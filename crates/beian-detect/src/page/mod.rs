@@ -191,10 +191,7 @@ impl PageFacts {
         if let Some(refresh) = &mut self.meta_refresh {
             let target = Target {
                 host: refresh.host.as_deref().map(Arc::from),
-                domain: refresh
-                    .host
-                    .as_deref()
-                    .map(|h| Arc::from(registrable_domain(h))),
+                domain: refresh.host.as_deref().map(shared_registrable_domain),
                 ..Target::default()
             };
             refresh.off_site = is_off_site(&target, Some(&domain));
@@ -212,11 +209,29 @@ impl PageFacts {
 
 /// Registrable domain (eTLD+1) of a host; IP addresses and unknown suffixes are themselves.
 pub fn registrable_domain(host: &str) -> String {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.parse::<IpAddr>().is_ok() || host.starts_with('[') {
-        return host;
+    with_registrable_domain(host, str::to_string)
+}
+
+/// [`registrable_domain`], shared: one allocation for what the page's links point at.
+fn shared_registrable_domain(host: &str) -> Arc<str> {
+    with_registrable_domain(host, |domain| Arc::from(domain))
+}
+
+/// Calls `with` on the registrable domain of `host`, lower-casing a copy of the host only
+/// when it has capitals (hosts from parsed URLs never do): the domain is a slice of it.
+fn with_registrable_domain<T>(host: &str, with: impl FnOnce(&str) -> T) -> T {
+    let host = host.trim_end_matches('.');
+    let domain_of = |host: &str| -> T {
+        if host.parse::<IpAddr>().is_ok() || host.starts_with('[') {
+            return with(host);
+        }
+        with(psl::domain_str(host).unwrap_or(host))
+    };
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        domain_of(&host.to_ascii_lowercase())
+    } else {
+        domain_of(host)
     }
-    psl::domain_str(&host).map_or(host.clone(), str::to_string)
 }
 
 fn is_off_site(target: &Target, site: Option<&str>) -> bool {
@@ -478,15 +493,24 @@ pub fn extract(html: &str, page_url: Option<&Url>) -> PageFacts {
     s.finish_link();
     let mut facts = std::mem::take(&mut s.facts);
     facts.title = decode_entities(&s.title.text).trim().to_string();
-    facts.text = decode_entities(&s.text.text).into_owned();
+    facts.text = decoded_text(std::mem::take(&mut s.text.text));
     if s.text.dropped > 0 {
-        facts.text_tail = decode_entities(&s.tail.finish()).into_owned();
+        facts.text_tail = decoded_text(s.tail.finish());
     }
     if tail.is_some() {
         facts.skipped_bytes = html.len() - head.len() - tail.map_or(0, str::len);
         facts.truncated = true;
     }
     facts
+}
+
+/// `text` with its entities decoded: the buffer itself when it has none (most pages), so
+/// the page's text is not copied once more.
+fn decoded_text(text: String) -> String {
+    match decode_entities(&text) {
+        std::borrow::Cow::Owned(decoded) => decoded,
+        std::borrow::Cow::Borrowed(_) => text,
+    }
 }
 
 /// The parts of a page that are analysed: all of it, or its head and tail when huge.

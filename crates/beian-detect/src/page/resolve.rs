@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::{Target, caps, clip_bytes, decode_entities, is_off_site, registrable_domain};
+use super::{Target, caps, clip_bytes, decode_entities, is_off_site, shared_registrable_domain};
 
 /// Hosts whose registrable domain is remembered per page, by each memo (a link farm to
 /// 100,000 hosts computes the rest each time rather than growing the memos).
@@ -56,8 +56,8 @@ impl Resolver {
             .and_then(Url::host_str)
             .map(|host| {
                 let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-                let domain = registrable_domain(&host);
-                (Arc::from(host), Arc::from(domain))
+                let domain = shared_registrable_domain(&host);
+                (Arc::from(host), domain)
             });
         self.base = base;
     }
@@ -66,7 +66,7 @@ impl Resolver {
         if let Some(domain) = self.domains.get(host) {
             return Arc::clone(domain);
         }
-        let domain: Arc<str> = Arc::from(registrable_domain(host));
+        let domain = shared_registrable_domain(host);
         if self.domains.len() < MAX_MEMOISED_HOSTS {
             self.domains.insert(Arc::clone(host), Arc::clone(&domain));
         }
