@@ -440,26 +440,38 @@ fn looks_like_filing(link: &LinkFact) -> bool {
 /// Markers of text that may hold a filing number.
 const FILING_MARKERS: [&str; 7] = ["ICP", "icp", "ＩＣＰ", "公网安备", "B2-", "B1-", "备案"];
 
+/// Not a byte that [`MARKER_TRIGGERS`] looks at.
+const NOT_A_TRIGGER: u8 = u8::MAX;
+
+/// For each byte, how far before it a marker would start when the byte is its trigger: the
+/// first byte of the ASCII markers, and a continuation byte of the wide ones (Ｉ is EF BC A9,
+/// 公 is E5 85 AC, 备 is E5 A4 87). A lead byte such as 公's and 备's 0xE5 starts a sixth of
+/// all CJK characters, and trying the markers at each was a visible cost.
+static MARKER_TRIGGERS: [u8; 256] = {
+    let mut back = [NOT_A_TRIGGER; 256];
+    back[b'I' as usize] = 0;
+    back[b'i' as usize] = 0;
+    back[b'B' as usize] = 0;
+    back[0xA9] = 2;
+    back[0x85] = 1;
+    back[0xA4] = 1;
+    back
+};
+
 /// Cheap prefilter for text that may hold a filing number (before any regex). This runs
-/// for every link. The markers are looked for only where a byte that few other characters
-/// have says one may be: the first byte of the ASCII ones, and a continuation byte of the
-/// wide ones (a lead byte such as 公's and 备's 0xE5 starts a sixth of all CJK characters,
-/// and testing each was a visible cost of footer analysis).
+/// for every link, whose text is short: one byte loop that tries the markers only at the
+/// rare trigger bytes costs less than setting up a vector search.
 pub fn has_filing_marker(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let marker_at = |start: Option<usize>| {
-        start.is_some_and(|start| {
-            FILING_MARKERS
-                .iter()
-                .any(|marker| bytes[start..].starts_with(marker.as_bytes()))
-        })
-    };
-    memchr::memchr3_iter(b'I', b'i', b'B', bytes).any(|at| marker_at(Some(at)))
-        || memchr::memchr3_iter(0xA9, 0x85, 0xA4, bytes).any(|at| {
-            // Ｉ is EF BC A9, 公 is E5 85 AC and 备 is E5 A4 87: where the marker starts.
-            let back = if bytes[at] == 0xA9 { 2 } else { 1 };
-            marker_at(at.checked_sub(back))
-        })
+    bytes.iter().enumerate().any(|(at, byte)| {
+        let back = MARKER_TRIGGERS[usize::from(*byte)];
+        back != NOT_A_TRIGGER
+            && at.checked_sub(usize::from(back)).is_some_and(|start| {
+                FILING_MARKERS
+                    .iter()
+                    .any(|marker| bytes[start..].starts_with(marker.as_bytes()))
+            })
+    })
 }
 
 /// Extracts the facts of a page in one pass. `page_url` resolves relative links
