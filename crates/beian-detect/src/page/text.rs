@@ -81,6 +81,12 @@ pub fn decode_entities(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// ASCII whitespace as `char::is_whitespace` sees it (with U+000B, which
+/// `u8::is_ascii_whitespace` leaves out).
+pub(crate) fn is_ascii_white_space(byte: u8) -> bool {
+    matches!(byte, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
 /// Whether the UTF-8 lead byte `byte` can start a non-ASCII `char::is_whitespace`
 /// character (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
 fn may_start_unicode_space(byte: u8) -> bool {
@@ -108,7 +114,7 @@ fn may_hold_whitespace(word: u64) -> bool {
 fn whitespace_at(text: &str, at: usize) -> Option<usize> {
     let byte = *text.as_bytes().get(at)?;
     if byte < 0x80 {
-        return matches!(byte, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ').then_some(1);
+        return is_ascii_white_space(byte).then_some(1);
     }
     if !may_start_unicode_space(byte) {
         return None;
@@ -222,6 +228,14 @@ impl CollapsedText {
         if chunk.is_empty() {
             return true;
         }
+        if chunk.bytes().all(is_ascii_white_space) {
+            // Indentation between tags, most text nodes of a page: at most one space, which
+            // fits (the buffer is not full). What the loops below make of it, without them.
+            if !self.text.is_empty() && !self.text.ends_with(' ') {
+                self.text.push(' ');
+            }
+            return true;
+        }
         if self.text.len() + chunk.len() <= self.cap {
             // Everything fits (collapsing never lengthens text): the loop below without its
             // cap checks, for the usual chunk.
@@ -237,7 +251,7 @@ impl CollapsedText {
                 while rest
                     .as_bytes()
                     .get(after)
-                    .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C))
+                    .is_some_and(|b| is_ascii_white_space(*b))
                 {
                     after += 1;
                 }
