@@ -362,7 +362,12 @@ impl State {
         // exact-size copy (none for the many links whose text is empty, e.g. image links).
         link.text = match decode_entities(&self.link_text.text) {
             std::borrow::Cow::Owned(decoded) => decoded.trim().to_string(),
-            std::borrow::Cow::Borrowed(text) => text.trim().to_string(),
+            // Collapsed text has no leading whitespace and at most one trailing space, so
+            // that is all `trim` would remove (and it decodes characters from both ends).
+            std::borrow::Cow::Borrowed(text) => {
+                debug_assert_eq!(text.strip_suffix(' ').unwrap_or(text), text.trim());
+                text.strip_suffix(' ').unwrap_or(text).to_string()
+            }
         };
         self.link_text.clear();
         if self.facts.links.len() < caps::LINKS {
