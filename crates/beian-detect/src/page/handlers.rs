@@ -3,7 +3,7 @@
 //! (styled ancestors, links, scripts, forms). Everything fills the [`State`].
 
 use super::resolve::Resolver;
-use super::tokenizer::{LowerName, Sink, StartTag, TextKind, Tokenizer};
+use super::tokenizer::{LowerName, Sink, StartTag, TextKind, Tokenizer, names};
 use super::{
     FormFact, Frame, Hiding, IframeFact, LinkFact, MetaRefresh, RawTextOwner, ScriptFact, State,
     StyleFacts, caps, clip_bytes, decode_entities,
@@ -142,18 +142,17 @@ enum Element {
 
 impl Element {
     fn of(name: LowerName) -> Element {
-        let (buffer, len) = name.bytes();
-        match &buffer[..len] {
-            b"a" => Element::Link,
-            b"script" => Element::Script,
-            b"iframe" => Element::Iframe,
-            b"form" => Element::Form,
-            b"meta" => Element::Meta,
-            b"marquee" => Element::Marquee,
-            b"input" => Element::Input,
-            b"base" => Element::Base,
-            b"title" => Element::Title,
-            b"style" => Element::Style,
+        match name {
+            names::A => Element::Link,
+            names::SCRIPT => Element::Script,
+            names::IFRAME => Element::Iframe,
+            names::FORM => Element::Form,
+            names::META => Element::Meta,
+            names::MARQUEE => Element::Marquee,
+            names::INPUT => Element::Input,
+            names::BASE => Element::Base,
+            names::TITLE => Element::Title,
+            names::STYLE => Element::Style,
             _ => Element::Other,
         }
     }

@@ -184,6 +184,29 @@ pub(super) struct LowerName {
 }
 
 impl LowerName {
+    /// A name the pass knows (lower-case ASCII, at most 16 bytes), for `match` patterns.
+    const fn known(name: &str) -> LowerName {
+        let bytes = name.as_bytes();
+        assert!(
+            bytes.len() <= 16 && !bytes.is_empty(),
+            "a known tag name fits the key"
+        );
+        let mut packed = 0_u128;
+        let mut at = 0;
+        while at < bytes.len() {
+            assert!(
+                !bytes[at].is_ascii_uppercase(),
+                "known tag names are lower case"
+            );
+            packed |= (bytes[at] as u128) << (8 * at);
+            at += 1;
+        }
+        LowerName {
+            packed,
+            len: bytes.len() as u8,
+        }
+    }
+
     #[cfg(test)]
     pub(super) fn of(name: &str) -> LowerName {
         LowerName::in_text(name.as_bytes(), 0, name.len())
@@ -220,11 +243,6 @@ impl LowerName {
         }
     }
 
-    /// The lower-case name (empty for names longer than 16 bytes), stored whole.
-    pub(super) fn bytes(self) -> ([u8; 16], usize) {
-        (self.packed.to_le_bytes(), usize::from(self.len))
-    }
-
     /// Whether equal keys mean equal names (false for names longer than 16 bytes, which all
     /// share one key).
     pub(super) fn is_exact(self) -> bool {
@@ -238,102 +256,201 @@ impl LowerName {
     }
 }
 
-fn is_void(name: &[u8]) -> bool {
+/// The tag names the tokenizer and the page pass look for, as [`LowerName`] keys: a
+/// `match` on them compares integers instead of calling `memcmp` arm after arm.
+pub(super) mod names {
+    use super::LowerName;
+
+    macro_rules! known_names {
+        ($($name:ident = $text:literal),* $(,)?) => {
+            $(pub(in crate::page) const $name: LowerName = LowerName::known($text);)*
+        };
+    }
+
+    known_names! {
+        AREA = "area",
+        BASE = "base",
+        BASEFONT = "basefont",
+        BGSOUND = "bgsound",
+        BR = "br",
+        COL = "col",
+        EMBED = "embed",
+        HR = "hr",
+        IMG = "img",
+        INPUT = "input",
+        KEYGEN = "keygen",
+        LINK = "link",
+        META = "meta",
+        PARAM = "param",
+        SOURCE = "source",
+        TRACK = "track",
+        WBR = "wbr",
+        B = "b",
+        BIG = "big",
+        BLOCKQUOTE = "blockquote",
+        BODY = "body",
+        CENTER = "center",
+        CODE = "code",
+        DD = "dd",
+        DIV = "div",
+        DL = "dl",
+        DT = "dt",
+        EM = "em",
+        H1 = "h1",
+        H2 = "h2",
+        H3 = "h3",
+        H4 = "h4",
+        H5 = "h5",
+        H6 = "h6",
+        HEAD = "head",
+        I = "i",
+        LI = "li",
+        LISTING = "listing",
+        MENU = "menu",
+        NOBR = "nobr",
+        OL = "ol",
+        P = "p",
+        PRE = "pre",
+        RUBY = "ruby",
+        S = "s",
+        SMALL = "small",
+        SPAN = "span",
+        STRONG = "strong",
+        STRIKE = "strike",
+        SUB = "sub",
+        SUP = "sup",
+        TABLE = "table",
+        TT = "tt",
+        U = "u",
+        UL = "ul",
+        VAR = "var",
+        DESC = "desc",
+        TITLE = "title",
+        FOREIGNOBJECT = "foreignobject",
+        MI = "mi",
+        MO = "mo",
+        MN = "mn",
+        MS = "ms",
+        MTEXT = "mtext",
+        TEXTAREA = "textarea",
+        SCRIPT = "script",
+        STYLE = "style",
+        IFRAME = "iframe",
+        XMP = "xmp",
+        NOEMBED = "noembed",
+        NOFRAMES = "noframes",
+        NOSCRIPT = "noscript",
+        PLAINTEXT = "plaintext",
+        SVG = "svg",
+        MATH = "math",
+        FONT = "font",
+        ANNOTATION_XML = "annotation-xml",
+        A = "a",
+        FORM = "form",
+        MARQUEE = "marquee",
+    }
+}
+
+fn is_void(name: LowerName) -> bool {
     matches!(
         name,
-        b"area"
-            | b"base"
-            | b"basefont"
-            | b"bgsound"
-            | b"br"
-            | b"col"
-            | b"embed"
-            | b"hr"
-            | b"img"
-            | b"input"
-            | b"keygen"
-            | b"link"
-            | b"meta"
-            | b"param"
-            | b"source"
-            | b"track"
-            | b"wbr"
+        names::AREA
+            | names::BASE
+            | names::BASEFONT
+            | names::BGSOUND
+            | names::BR
+            | names::COL
+            | names::EMBED
+            | names::HR
+            | names::IMG
+            | names::INPUT
+            | names::KEYGEN
+            | names::LINK
+            | names::META
+            | names::PARAM
+            | names::SOURCE
+            | names::TRACK
+            | names::WBR
     )
 }
 
 /// HTML start tags that end foreign content (spec 13.2.6.5).
-fn leaves_foreign_content(name: &[u8]) -> bool {
+fn leaves_foreign_content(name: LowerName) -> bool {
     matches!(
         name,
-        b"b" | b"big"
-            | b"blockquote"
-            | b"body"
-            | b"br"
-            | b"center"
-            | b"code"
-            | b"dd"
-            | b"div"
-            | b"dl"
-            | b"dt"
-            | b"em"
-            | b"embed"
-            | b"h1"
-            | b"h2"
-            | b"h3"
-            | b"h4"
-            | b"h5"
-            | b"h6"
-            | b"head"
-            | b"hr"
-            | b"i"
-            | b"img"
-            | b"li"
-            | b"listing"
-            | b"menu"
-            | b"meta"
-            | b"nobr"
-            | b"ol"
-            | b"p"
-            | b"pre"
-            | b"ruby"
-            | b"s"
-            | b"small"
-            | b"span"
-            | b"strong"
-            | b"strike"
-            | b"sub"
-            | b"sup"
-            | b"table"
-            | b"tt"
-            | b"u"
-            | b"ul"
-            | b"var"
+        names::B
+            | names::BIG
+            | names::BLOCKQUOTE
+            | names::BODY
+            | names::BR
+            | names::CENTER
+            | names::CODE
+            | names::DD
+            | names::DIV
+            | names::DL
+            | names::DT
+            | names::EM
+            | names::EMBED
+            | names::H1
+            | names::H2
+            | names::H3
+            | names::H4
+            | names::H5
+            | names::H6
+            | names::HEAD
+            | names::HR
+            | names::I
+            | names::IMG
+            | names::LI
+            | names::LISTING
+            | names::MENU
+            | names::META
+            | names::NOBR
+            | names::OL
+            | names::P
+            | names::PRE
+            | names::RUBY
+            | names::S
+            | names::SMALL
+            | names::SPAN
+            | names::STRONG
+            | names::STRIKE
+            | names::SUB
+            | names::SUP
+            | names::TABLE
+            | names::TT
+            | names::U
+            | names::UL
+            | names::VAR
     )
 }
 
-fn is_integration_point(ns: Namespace, name: &[u8]) -> bool {
+fn is_integration_point(ns: Namespace, name: LowerName) -> bool {
     match ns {
-        Namespace::Svg => matches!(name, b"desc" | b"title" | b"foreignobject"),
-        Namespace::MathMl => matches!(name, b"mi" | b"mo" | b"mn" | b"ms" | b"mtext"),
+        Namespace::Svg => matches!(name, names::DESC | names::TITLE | names::FOREIGNOBJECT),
+        Namespace::MathMl => matches!(
+            name,
+            names::MI | names::MO | names::MN | names::MS | names::MTEXT
+        ),
         Namespace::Html => false,
     }
 }
 
 /// The text state an HTML start tag switches to.
-fn mode_after(name: &[u8]) -> Mode {
+fn mode_after(name: LowerName) -> Mode {
     let raw = |kind, end_tag| Mode::Raw { kind, end_tag };
     match name {
-        b"title" => raw(TextKind::RcData, "title"),
-        b"textarea" => raw(TextKind::RcData, "textarea"),
-        b"script" => raw(TextKind::ScriptData, "script"),
-        b"style" => raw(TextKind::RawText, "style"),
-        b"iframe" => raw(TextKind::RawText, "iframe"),
-        b"xmp" => raw(TextKind::RawText, "xmp"),
-        b"noembed" => raw(TextKind::RawText, "noembed"),
-        b"noframes" => raw(TextKind::RawText, "noframes"),
+        names::TITLE => raw(TextKind::RcData, "title"),
+        names::TEXTAREA => raw(TextKind::RcData, "textarea"),
+        names::SCRIPT => raw(TextKind::ScriptData, "script"),
+        names::STYLE => raw(TextKind::RawText, "style"),
+        names::IFRAME => raw(TextKind::RawText, "iframe"),
+        names::XMP => raw(TextKind::RawText, "xmp"),
+        names::NOEMBED => raw(TextKind::RawText, "noembed"),
+        names::NOFRAMES => raw(TextKind::RawText, "noframes"),
         // Scripting is on in the browsers we model, so `<noscript>` content is raw text.
-        b"noscript" => raw(TextKind::RawText, "noscript"),
-        b"plaintext" => Mode::PlainText,
+        names::NOSCRIPT => raw(TextKind::RawText, "noscript"),
+        names::PLAINTEXT => Mode::PlainText,
         _ => Mode::Data,
     }
 }
@@ -598,15 +715,13 @@ impl<'a> Tokenizer<'a> {
         };
         self.pos = lexed.end;
         let name = self.slice(at, lexed.name_end);
-        let lower_name = LowerName::in_text(self.bytes, at, lexed.name_end);
-        let (buffer, len) = lower_name.bytes();
-        let lower = &buffer[..len];
+        let lower = LowerName::in_text(self.bytes, at, lexed.name_end);
         self.mode = Mode::Data;
         // Tree-construction feedback, as a browser's tree builder would give it.
         let ns = self.namespace();
-        if lower == b"svg" {
+        if lower == names::SVG {
             self.enter(Namespace::Svg);
-        } else if lower == b"math" {
+        } else if lower == names::MATH {
             self.enter(Namespace::MathMl);
         } else if ns != Namespace::Html {
             if leaves_foreign_content(lower) {
@@ -615,7 +730,7 @@ impl<'a> Tokenizer<'a> {
                 if !lexed.self_closing {
                     self.enter(Namespace::Html);
                 }
-            } else if lower == b"font" {
+            } else if lower == names::FONT {
                 let presentational = self.attributes.iter().any(|a| {
                     ["color", "size", "face"]
                         .iter()
@@ -625,7 +740,7 @@ impl<'a> Tokenizer<'a> {
                     self.leave();
                 }
             } else if ns == Namespace::MathMl
-                && name.eq_ignore_ascii_case("annotation-xml")
+                && lower == names::ANNOTATION_XML
                 && !lexed.self_closing
                 && self.attributes.iter().any(|a| {
                     a.name.eq_ignore_ascii_case("encoding")
@@ -645,7 +760,7 @@ impl<'a> Tokenizer<'a> {
         };
         sink.start_tag(&StartTag {
             name,
-            lower: lower_name,
+            lower,
             attributes: &self.attributes,
             can_have_content,
         });
@@ -660,9 +775,7 @@ impl<'a> Tokenizer<'a> {
         self.pos = lexed.end;
         self.mode = Mode::Data;
         let name = self.slice(at, lexed.name_end);
-        let lower_name = LowerName::in_text(self.bytes, at, lexed.name_end);
-        let (buffer, len) = lower_name.bytes();
-        let lower = &buffer[..len];
+        let lower = LowerName::in_text(self.bytes, at, lexed.name_end);
         let ns = self.namespace();
         if ns == Namespace::Html {
             // Leaving an integration point returns to the foreign content around it.
@@ -674,22 +787,21 @@ impl<'a> Tokenizer<'a> {
             let leaves = match outer {
                 Some(outer @ Namespace::Svg) => is_integration_point(outer, lower),
                 Some(outer @ Namespace::MathMl) => {
-                    is_integration_point(outer, lower)
-                        || name.eq_ignore_ascii_case("annotation-xml")
+                    is_integration_point(outer, lower) || lower == names::ANNOTATION_XML
                 }
                 _ => false,
             };
             if leaves {
                 self.leave();
             }
-        } else if (ns == Namespace::Svg && lower == b"svg")
-            || (ns == Namespace::MathMl && lower == b"math")
-            || lower == b"p"
-            || lower == b"br"
+        } else if (ns == Namespace::Svg && lower == names::SVG)
+            || (ns == Namespace::MathMl && lower == names::MATH)
+            || lower == names::P
+            || lower == names::BR
         {
             self.leave();
         }
-        sink.end_tag(name, lower_name);
+        sink.end_tag(name, lower);
     }
 
     /// RCDATA / RAWTEXT / script data up to `</end_tag`, then that end tag.
@@ -949,7 +1061,7 @@ mod tests {
         let near_end = LowerName::in_text(text, 14, 20);
         let far = LowerName::in_text(b"<SCRIPT>                ", 1, 7);
         assert_eq!(near_end, far);
-        assert_eq!(near_end.bytes().0[..6], *b"script");
+        assert_eq!(near_end, names::SCRIPT);
         assert_eq!(LowerName::in_text(text, 1, 4), LowerName::of("div"));
         assert!(!LowerName::in_text(&[b'a'; 40], 0, 17).is_exact());
     }
