@@ -320,17 +320,21 @@ impl State {
     /// one pass over the attributes (a later duplicate wins here, as it always has in this
     /// pass; attribute lookups by name take the first).
     fn compute_style(&self, tag: &StartTag<'_, '_>) -> StyleFacts {
+        // Many tags (`<p>`, `<li>`, `<td>` …) have no attributes: nothing to read or look up.
+        if tag.attributes.is_empty() {
+            return StyleFacts::default();
+        }
         let rules = !self.hiding_rules.is_empty();
         let (mut style, mut hidden, mut class, mut id) = (None, false, None, None);
         for attribute in tag.attributes {
             let name = attribute.name;
-            if name.eq_ignore_ascii_case("style") {
+            if style::is_named(name, b"style") {
                 style = Some(attribute.value);
-            } else if name.eq_ignore_ascii_case("hidden") {
+            } else if style::is_named(name, b"hidden") {
                 hidden = true;
-            } else if rules && name.eq_ignore_ascii_case("class") {
+            } else if rules && style::is_named(name, b"class") {
                 class = Some(attribute.value);
-            } else if rules && name.eq_ignore_ascii_case("id") {
+            } else if rules && style::is_named(name, b"id") {
                 id = Some(attribute.value);
             }
         }
