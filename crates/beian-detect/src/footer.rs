@@ -6,7 +6,6 @@
 //! small windows of text; only those are normalised and scanned (see [`number_scan`]).
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use beian_core::identifier::links::{check_icp_link, check_psb_link};
@@ -70,14 +69,40 @@ const ASCII_ANCHORS: [&str; 4] = ["ICP", "icp", "B2", "B1"];
 const ASCII_ANCHOR_FIRST_BYTES: (u8, u8, u8) = (b'I', b'i', b'B');
 const WIDE_ANCHORS: [&str; 3] = ["ＩＣＰ", "公网安备", "Ｂ２"];
 
+/// One packed (SIMD) search for all seven anchors where the CPU has one: a single pass
+/// over the text, for less than a byte search for the ASCII anchors plus a substring search
+/// per wide anchor, whose rare-byte prefilters meet the multi-byte characters of Chinese
+/// text at every step. The anchors never overlap, so one leftmost search finds them all.
+static ANCHOR_SEARCHER: LazyLock<Option<aho_corasick::packed::Searcher>> = LazyLock::new(|| {
+    aho_corasick::packed::Config::new()
+        .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+        .builder()
+        .extend(ASCII_ANCHORS)
+        .extend(WIDE_ANCHORS)
+        .build()
+});
+
 static WIDE_FINDERS: LazyLock<[memchr::memmem::Finder<'static>; 3]> =
     LazyLock::new(|| WIDE_ANCHORS.map(memchr::memmem::Finder::new));
 
-/// The start of every anchor in `text`, in order, the first `limit` of them. SIMD byte and
-/// substring searches (one per anchor shape) rather than one automaton over all seven: the
-/// automaton walked every byte of the page text and cost as much as the lexicon scan.
+/// The start of every anchor in `text`, in order, the first `limit` of them. SIMD searches
+/// rather than one automaton over all seven: the automaton walked every byte of the page
+/// text and cost as much as the lexicon scan. Without a packed search: a byte search for
+/// the ASCII anchors and a substring search per wide anchor.
 fn anchor_starts(text: &str, limit: usize) -> Vec<usize> {
     let bytes = text.as_bytes();
+    match &*ANCHOR_SEARCHER {
+        Some(searcher) => searcher
+            .find_iter(bytes)
+            .map(|m| m.start())
+            .take(limit)
+            .collect(),
+        None => anchor_starts_unpacked(bytes, limit),
+    }
+}
+
+/// [`anchor_starts`] where no packed search can be built.
+fn anchor_starts_unpacked(bytes: &[u8], limit: usize) -> Vec<usize> {
     let (first, second, third) = ASCII_ANCHOR_FIRST_BYTES;
     let mut starts: Vec<usize> = memchr::memchr3_iter(first, second, third, bytes)
         .filter(|at| {
@@ -219,9 +244,10 @@ fn link_issues(validation: &Validation, link: Option<&FooterLink>) -> Vec<Issue>
 /// the link around it), then the visible text.
 pub fn footer_records(facts: &PageFacts, ctx: &ValidationContext) -> Vec<FooterRecord> {
     let mut records: Vec<FooterRecord> = Vec::new();
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut add = |number: String, link: Option<&LinkFact>, records: &mut Vec<FooterRecord>| {
-        if records.len() >= MAX_RECORDS || !seen.insert(number.clone()) {
+    let add = |number: String, link: Option<&LinkFact>, records: &mut Vec<FooterRecord>| {
+        // The numbers seen are those of the records (at most MAX_RECORDS of them): a scan
+        // of the records needs no set and no copy of each number.
+        if records.len() >= MAX_RECORDS || records.iter().any(|r| r.number == number) {
             return;
         }
         let validation = validate_filing_number(&number, ctx);
@@ -731,6 +757,15 @@ mod tests {
                 anchor_starts(text, 3),
                 expected.iter().copied().take(3).collect::<Vec<_>>()
             );
+            assert_eq!(
+                anchor_starts_unpacked(text.as_bytes(), usize::MAX),
+                expected,
+                "{text:?}"
+            );
+            assert_eq!(
+                anchor_starts_unpacked(text.as_bytes(), 3),
+                expected.iter().copied().take(3).collect::<Vec<_>>()
+            );
         }
     }
 
@@ -742,6 +777,8 @@ mod tests {
             let automaton = aho_corasick::AhoCorasick::new(ANCHORS).expect("literal anchors");
             let expected: Vec<usize> = automaton.find_iter(&text).map(|m| m.start()).collect();
             proptest::prop_assert_eq!(anchor_starts(&text, 5), expected.iter().copied().take(5).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(anchor_starts_unpacked(text.as_bytes(), 5), expected.iter().copied().take(5).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(anchor_starts_unpacked(text.as_bytes(), usize::MAX), expected.clone());
             proptest::prop_assert_eq!(anchor_starts(&text, usize::MAX), expected);
         }
     }

@@ -23,8 +23,16 @@ fn split_label(text: &str) -> Option<(&str, &str)> {
 
 /// Detects and parses the normalised text into `v`.
 fn classify(v: &mut Validation, ctx: &ValidationContext) {
-    let mut text = v.normalised.clone();
-    if let Some((label, value)) = split_label(&text) {
+    // The parsers write into `v` while they read the text, so the text is lent out of `v`
+    // for the time rather than copied (no parser reads `v.normalised`).
+    let normalised = std::mem::take(&mut v.normalised);
+    classify_text(v, &normalised, ctx);
+    v.normalised = normalised;
+}
+
+fn classify_text(v: &mut Validation, normalised: &str, ctx: &ValidationContext) {
+    let mut text = normalised;
+    if let Some((label, value)) = split_label(text) {
         if label.contains("公安")
             && (12..=14).contains(&value.len())
             && value.bytes().all(|b| b.is_ascii_digit())
@@ -36,7 +44,7 @@ fn classify(v: &mut Validation, ctx: &ValidationContext) {
             "label_removed",
             bilingual(format!("已忽略标签「{label}:」"), "leading label ignored"),
         );
-        text = value.to_string();
+        text = value;
     }
     if text.is_empty() {
         v.error(
@@ -49,22 +57,22 @@ fn classify(v: &mut Validation, ctx: &ValidationContext) {
         );
         return;
     }
-    if let Some((label, licence_text)) = licence::find(&text) {
-        licence::parse(v, &text, &label, &licence_text, ctx);
-    } else if icp::mentions_icp(&text) {
-        icp::parse(v, &text, ctx);
-    } else if psb::mentions_psb(&text) {
-        psb::parse(v, &text);
-    } else if resident_id::looks_like(&text)
-        && (text.len() == 15 || !uscc::looks_like(&text) || prefers_resident_id(&text, ctx))
+    if let Some((label, licence_text)) = licence::find(text) {
+        licence::parse(v, text, &label, &licence_text, ctx);
+    } else if icp::mentions_icp(text) {
+        icp::parse(v, text, ctx);
+    } else if psb::mentions_psb(text) {
+        psb::parse(v, text);
+    } else if resident_id::looks_like(text)
+        && (text.len() == 15 || !uscc::looks_like(text) || prefers_resident_id(text, ctx))
     {
-        resident_id::parse(v, &text, ctx);
-    } else if uscc::looks_like(&text) {
-        uscc::parse(v, &text);
+        resident_id::parse(v, text, ctx);
+    } else if uscc::looks_like(text) {
+        uscc::parse(v, text);
     } else if (12..=14).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
-        psb::parse_bare(v, &text);
-    } else if domain::looks_like(&text) {
-        domain::parse(v, &text, ctx);
+        psb::parse_bare(v, text);
+    } else if domain::looks_like(text) {
+        domain::parse(v, text, ctx);
     } else {
         v.error(
             "unrecognised",

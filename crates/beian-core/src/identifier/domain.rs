@@ -21,44 +21,77 @@ pub(crate) fn looks_like(text: &str) -> bool {
 }
 
 /// The host of a URL-ish text, and whether anything around it was removed.
+///
+/// Byte scans rather than `str` searches: every link around a footer number comes here,
+/// and the substring searcher for "://" and the char-set search cost more than all the
+/// rest of a link check. Every delimiter is ASCII, so each cut is on a char boundary. The
+/// scheme test reads the scheme characters from the start: the first "://" follows a
+/// valid scheme exactly when that run is not empty and "://" comes right after it.
 pub(crate) fn host_of(text: &str) -> (&str, bool) {
     let mut rest = text;
     let mut stripped = false;
-    if let Some(at) = rest.find("://") {
-        let scheme = &rest[..at];
-        if !scheme.is_empty()
-            && scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        {
-            rest = &rest[at + 3..];
-            stripped = true;
-        }
-    } else if let Some(r) = rest.strip_prefix("//") {
+    let scheme_len = text
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        .count();
+    if scheme_len > 0 && text.as_bytes()[scheme_len..].starts_with(b"://") {
+        rest = &text[scheme_len + 3..];
+        stripped = true;
+    } else if let Some(r) = text.strip_prefix("//")
+        && !r.as_bytes().windows(3).any(|w| w == b"://")
+    {
+        // Only when the text holds no "://" at all: one after an invalid scheme leaves
+        // the text as it is.
         rest = r;
         stripped = true;
     }
-    if let Some(end) = rest.find(['/', '?', '#', '\\']) {
-        rest = &rest[..end];
-        stripped = true;
+    // One pass up to the end of the authority finds the last '@' and, after it, the
+    // colons: the port is cut only after the single colon of a non-bracketed host.
+    let bytes = rest.as_bytes();
+    let mut end = bytes.len();
+    let mut last_at = None;
+    let mut colons = 0;
+    let mut last_colon = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'/' | b'?' | b'#' | b'\\' => {
+                end = i;
+                stripped = true;
+                break;
+            }
+            b'@' => {
+                last_at = Some(i);
+                colons = 0;
+            }
+            b':' => {
+                colons += 1;
+                last_colon = i;
+            }
+            _ => {}
+        }
     }
-    if let Some(at) = rest.rfind('@') {
-        rest = &rest[at + 1..];
-        stripped = true;
-    }
-    if rest.starts_with('[') {
-        if let Some(end) = rest.find(']')
-            && end + 1 < rest.len()
+    let start = match last_at {
+        Some(at) => {
+            stripped = true;
+            at + 1
+        }
+        None => 0,
+    };
+    rest = &rest[start..end];
+    let bytes = rest.as_bytes();
+    if bytes.first() == Some(&b'[') {
+        if let Some(close) = bytes.iter().position(|b| *b == b']')
+            && close + 1 < bytes.len()
         {
-            rest = &rest[..=end];
+            rest = &rest[..=close];
             stripped = true;
         }
-    } else if let Some(colon) = rest.rfind(':')
-        && rest[..colon].find(':').is_none()
-        && rest[colon + 1..].bytes().all(|b| b.is_ascii_digit())
-    {
-        rest = &rest[..colon];
-        stripped = true;
+    } else if colons == 1 {
+        let colon = last_colon - start;
+        if bytes[colon + 1..].iter().all(u8::is_ascii_digit) {
+            rest = &rest[..colon];
+            stripped = true;
+        }
     }
     (rest, stripped)
 }
@@ -299,6 +332,60 @@ pub(crate) fn parse(v: &mut Validation, text: &str, ctx: &ValidationContext) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `host_of` as first written with `str` searches: the byte scans must answer alike.
+    fn host_of_reference(text: &str) -> (&str, bool) {
+        let mut rest = text;
+        let mut stripped = false;
+        if let Some(at) = rest.find("://") {
+            let scheme = &rest[..at];
+            if !scheme.is_empty()
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+            {
+                rest = &rest[at + 3..];
+                stripped = true;
+            }
+        } else if let Some(r) = rest.strip_prefix("//") {
+            rest = r;
+            stripped = true;
+        }
+        if let Some(end) = rest.find(['/', '?', '#', '\\']) {
+            rest = &rest[..end];
+            stripped = true;
+        }
+        if let Some(at) = rest.rfind('@') {
+            rest = &rest[at + 1..];
+            stripped = true;
+        }
+        if rest.starts_with('[') {
+            if let Some(end) = rest.find(']')
+                && end + 1 < rest.len()
+            {
+                rest = &rest[..=end];
+                stripped = true;
+            }
+        } else if let Some(colon) = rest.rfind(':')
+            && rest[..colon].find(':').is_none()
+            && rest[colon + 1..].bytes().all(|b| b.is_ascii_digit())
+        {
+            rest = &rest[..colon];
+            stripped = true;
+        }
+        (rest, stripped)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn host_of_matches_the_str_searches(
+            text in "(https?|HTTP|a+b|1|-|\\.|://|:/|//|/|:|\\?|#|\\\\|@|\\[|\\]|::1|[0-9]{1,5}|beian\\.miit\\.gov\\.cn|京|é| |\\PC){0,12}"
+        ) {
+            proptest::prop_assert_eq!(host_of(&text), host_of_reference(&text));
+        }
+    }
 
     #[test]
     fn url_hosts() {

@@ -181,7 +181,7 @@ pub(crate) fn parse(v: &mut Validation, text: &str, ctx: &ValidationContext) {
     if let Some(p) = finding.or_else(|| placeholder::serial(serial_part)) {
         report_placeholder(v, digits, p);
     }
-    let year = check_year(v, reading, year_part, ctx);
+    let year_plausible = check_year(v, reading, year_part, ctx);
 
     let label = match reading {
         Reading::Filing => "备",
@@ -228,8 +228,8 @@ pub(crate) fn parse(v: &mut Validation, text: &str, ctx: &ValidationContext) {
         v.add_part("province_code", p.code);
     }
     v.add_part("serial", digits);
-    if let Some(y) = year {
-        v.add_part("year", y.to_string());
+    if year_plausible {
+        v.add_part("year", year_text(year_part));
     }
     if let Some(s) = site_text {
         v.add_part("site", s);
@@ -243,17 +243,22 @@ pub(crate) fn parse(v: &mut Validation, text: &str, ctx: &ValidationContext) {
 }
 
 fn kind_for(reading: Reading, site: Option<&str>, suffix: Option<&str>) -> IdentifierKind {
-    match (reading, site, suffix.map(|s| s.to_ascii_uppercase())) {
+    match (reading, site, suffix) {
         (Reading::Licence, None, _) => IdentifierKind::IcpLicence,
         (Reading::Licence, Some(_), _) => IdentifierKind::IcpLicenceSite,
         (Reading::Filing, None, _) => IdentifierKind::IcpSubject,
         (Reading::Filing, Some(_), None) => IdentifierKind::IcpWebsite,
-        (Reading::Filing, Some(_), Some(t)) => match t.as_str() {
-            "A" => IdentifierKind::IcpApp,
-            "X" => IdentifierKind::IcpMiniProgram,
-            "K" => IdentifierKind::IcpQuickApp,
-            _ => IdentifierKind::IcpWebsite,
-        },
+        // Compared ignoring ASCII case: the same as upper-casing first, without the copy.
+        (Reading::Filing, Some(_), Some(t)) if t.eq_ignore_ascii_case("A") => {
+            IdentifierKind::IcpApp
+        }
+        (Reading::Filing, Some(_), Some(t)) if t.eq_ignore_ascii_case("X") => {
+            IdentifierKind::IcpMiniProgram
+        }
+        (Reading::Filing, Some(_), Some(t)) if t.eq_ignore_ascii_case("K") => {
+            IdentifierKind::IcpQuickApp
+        }
+        (Reading::Filing, Some(_), Some(_)) => IdentifierKind::IcpWebsite,
     }
 }
 
@@ -361,15 +366,30 @@ fn check_suffix(v: &mut Validation, suffix: &str, reading: Reading) -> Option<ch
     Some(t)
 }
 
+/// The four-digit year of plausible year digits: a plausible four-digit year (2019–now)
+/// is its own text, and two digits YY mean 20YY. Written out rather than formatted from
+/// the number: this runs for every valid number.
+fn year_text(year_part: &str) -> String {
+    let mut text = String::with_capacity(4);
+    if year_part.len() == 2 {
+        text.push_str("20");
+    }
+    text.push_str(year_part);
+    text
+}
+
 /// V2: YY ∈ [04, now] and YYYY ∈ [2019, now] for 备 numbers; licence years only warn,
-/// since the YY reading of ICP证 digits is an interpretation (FACTS §1.3 `[M]`).
+/// since the YY reading of ICP证 digits is an interpretation (FACTS §1.3 `[M]`). True
+/// when the year is plausible.
 fn check_year(
     v: &mut Validation,
     reading: Reading,
     year_part: &str,
     ctx: &ValidationContext,
-) -> Option<i32> {
-    let raw: i32 = year_part.parse().ok()?;
+) -> bool {
+    let Ok(raw) = year_part.parse::<i32>() else {
+        return false;
+    };
     let current = ctx.today.year();
     let (year, low) = match (reading, year_part.len()) {
         (Reading::Filing, 4) => (raw, 2019),
@@ -377,7 +397,7 @@ fn check_year(
         (Reading::Licence, _) => (2000 + raw, 2000),
     };
     if (low..=current).contains(&year) {
-        return Some(year);
+        return true;
     }
     let message = bilingual(
         format!("年份「{year_part}」不在 {low}–{current} 之内"),
@@ -388,7 +408,7 @@ fn check_year(
         Reading::Filing => v.error("V2", message, hint),
         Reading::Licence => v.warn("licence_year", message, hint),
     }
-    None
+    false
 }
 
 fn report_placeholder(v: &mut Validation, digits: &str, p: Placeholder) {
@@ -492,6 +512,31 @@ fn check_well_known(v: &mut Validation, prefix: Option<char>, digits: &str) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The year part as written equals the formatted year that `check_year` accepted.
+    #[test]
+    fn year_text_is_the_formatted_year() {
+        let ctx = ValidationContext::new(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("a valid calendar date"),
+        );
+        let mut plausible = 0;
+        for (reading, width, count) in [
+            (Reading::Filing, 2, 100),
+            (Reading::Licence, 2, 100),
+            (Reading::Filing, 4, 10_000),
+        ] {
+            for n in 0..count {
+                let year_part = format!("{n:0width$}");
+                let mut v = Validation::begin("").0;
+                if check_year(&mut v, reading, &year_part, &ctx) {
+                    let year = if width == 4 { n } else { 2000 + n };
+                    assert_eq!(year_text(&year_part), year.to_string(), "{year_part}");
+                    plausible += 1;
+                }
+            }
+        }
+        assert!(plausible > 40, "{plausible}");
+    }
 
     proptest! {
         #[test]

@@ -198,7 +198,8 @@ pub(crate) fn parse(
     }
 
     // Judged once: the same finding serves the masking check here and, with the
-    // serial's, the placeholder check below (what `placeholder::find` would compute).
+    // serial's, the placeholder check below (the whole number's finding first, as the
+    // more certain).
     let whole_finding = placeholder::whole(number);
     if let Some(p) = whole_finding.filter(|p| *p == Placeholder::Masked) {
         report_placeholder(v, number, p);

@@ -29,20 +29,44 @@ fn issue(
     }
 }
 
-fn link_host(href: &str) -> String {
-    host_of(href.trim()).0.to_ascii_lowercase()
+/// The host of a link as written (trimmed); compare it with [`is_host`], and lower-case it
+/// only for a message: nearly every link is right, and then nothing is allocated.
+fn link_host(href: &str) -> &str {
+    host_of(href.trim()).0
+}
+
+/// Whether `host` lower-cased is `expected` (ASCII lower case, as all known hosts are).
+fn is_host(host: &str, expected: &str) -> bool {
+    host.eq_ignore_ascii_case(expected)
 }
 
 /// The digits after `code=` or `recordcode=` anywhere in the link (the current platform
-/// puts them in the fragment: `#/query/webSearch?code=…`).
+/// puts them in the fragment: `#/query/webSearch?code=…`), the keys read ignoring ASCII
+/// case; the first `recordcode=` wins over any `code=`. Both keys end in '=', which is rare
+/// in a link: one pass compares only the text before each '=' (no lower-cased copy, no
+/// search of every position).
 fn link_code(href: &str) -> Option<&str> {
-    let lower = href.to_ascii_lowercase();
-    let at = ["recordcode=", "code="]
-        .iter()
-        .find_map(|key| lower.find(key).map(|i| i + key.len()))?;
-    let rest = href.get(at..)?;
+    let bytes = href.as_bytes();
+    let key_before = |equals: usize, key: &str| {
+        equals >= key.len()
+            && bytes[equals - key.len()..equals].eq_ignore_ascii_case(key.as_bytes())
+    };
+    let mut first_code = None;
+    let mut record_code = None;
+    for (equals, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'=') {
+        if key_before(equals, "recordcode") {
+            record_code = Some(equals);
+            break;
+        }
+        if first_code.is_none() && key_before(equals, "code") {
+            first_code = Some(equals);
+        }
+    }
+    // '=' is ASCII, so the byte after it starts a char.
+    let rest = href.get(record_code.or(first_code)? + 1..)?;
     let end = rest
-        .find(|c: char| !c.is_ascii_digit())
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
         .unwrap_or(rest.len());
     Some(&rest[..end])
 }
@@ -58,7 +82,8 @@ pub fn psb_link(psb: &Validation) -> Option<String> {
 pub fn check_psb_link(psb: &Validation, href: &str) -> Vec<Issue> {
     let mut issues = Vec::new();
     let host = link_host(href);
-    if !PSB_HOSTS.contains(&host.as_str()) {
+    if !PSB_HOSTS.iter().any(|known| is_host(host, known)) {
+        let host = host.to_ascii_lowercase();
         issues.push(issue(
             IssueSeverity::Error,
             "V9",
@@ -97,9 +122,10 @@ pub fn check_psb_link(psb: &Validation, href: &str) -> Vec<Issue> {
 /// V10: the link of a displayed ICP number.
 pub fn check_icp_link(href: &str) -> Vec<Issue> {
     let host = link_host(href);
-    if host == ICP_HOST {
+    if is_host(host, ICP_HOST) {
         return Vec::new();
     }
+    let host = host.to_ascii_lowercase();
     let message = if OBSOLETE_ICP_HOSTS.contains(&host.as_str()) {
         bilingual(
             format!("「{host}」是已停用的旧备案系统地址"),
@@ -159,5 +185,46 @@ mod tests {
             Some("33010802013307")
         );
         assert_eq!(link_code("https://beian.mps.gov.cn/"), None);
+        assert_eq!(
+            link_code("HTTP://WWW.BEIAN.GOV.CN/?RecordCode=33010802013307"),
+            Some("33010802013307")
+        );
+        assert_eq!(link_code("?CODE=1&recordcode=2"), Some("2"));
+        assert_eq!(link_code("cod"), None);
+    }
+
+    /// `link_code` as first written, on a lower-cased copy: the in-place search must
+    /// find the same digits.
+    fn link_code_reference(href: &str) -> Option<&str> {
+        let lower = href.to_ascii_lowercase();
+        let at = ["recordcode=", "code="]
+            .iter()
+            .find_map(|key| lower.find(key).map(|i| i + key.len()))?;
+        let rest = href.get(at..)?;
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        Some(&rest[..end])
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn link_code_matches_the_lower_cased_search(
+            href in "(code=|CODE=|recordcode=|RecordCode=|cOdE|record|=|[0-9]{1,14}|&|#|\\?|/|İ|K|京|[a-z]{1,4}){0,8}"
+        ) {
+            proptest::prop_assert_eq!(link_code(&href), link_code_reference(&href));
+        }
+
+        #[test]
+        fn hosts_compare_as_lower_cased(host in "(beian|BEIAN|Beian|miit|MIIT|mps|\\.|gov|cn|GOV|CN|www|İ|K|京){0,8}") {
+            let lower = host.to_ascii_lowercase();
+            proptest::prop_assert_eq!(is_host(&host, ICP_HOST), lower == ICP_HOST);
+            proptest::prop_assert_eq!(
+                PSB_HOSTS.iter().any(|known| is_host(&host, known)),
+                PSB_HOSTS.contains(&lower.as_str())
+            );
+        }
     }
 }

@@ -97,17 +97,6 @@ pub(crate) fn serial(text: &str) -> Option<Placeholder> {
     None
 }
 
-/// The first placeholder finding for a number made of `full` digits whose serial is
-/// `serial_part` (the most certain finding wins).
-pub(crate) fn find(full: &str, serial_part: Option<&str>) -> Option<Placeholder> {
-    let whole = whole(full);
-    let serial = serial_part.and_then(serial);
-    match (whole, serial) {
-        (Some(w), _) => Some(w),
-        (None, s) => s,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,7 +80,11 @@ pub(crate) fn parse(v: &mut Validation, text: &str) {
         }
     };
 
-    if let Some(p) = placeholder::whole(digits).filter(|p| *p == Placeholder::Masked) {
+    // Judged once: the same finding serves the masking check here, the length error and,
+    // with the serial's, the placeholder check below (the whole number's finding first, as
+    // the more certain).
+    let whole_finding = placeholder::whole(digits);
+    if let Some(p) = whole_finding.filter(|p| *p == Placeholder::Masked) {
         report_placeholder(v, digits, p);
         return;
     }
@@ -88,7 +92,7 @@ pub(crate) fn parse(v: &mut Validation, text: &str) {
         14 => false,
         12 | 13 => true,
         n => {
-            if let Some(p) = placeholder::whole(digits) {
+            if let Some(p) = whole_finding {
                 report_placeholder(v, digits, p);
             }
             v.error(
@@ -165,7 +169,8 @@ pub(crate) fn parse(v: &mut Validation, text: &str) {
     // FACTS §1.4 names only the all-zero serial for PSB numbers; a first serial 000001
     // is a plausible real number here, unlike 2025000001 for ICP.
     let all_zero_serial = serial_part.bytes().all(|b| b == b'0');
-    if let Some(p) = placeholder::find(digits, Some(serial_part))
+    if let Some(p) = whole_finding
+        .or_else(|| placeholder::serial(serial_part))
         .filter(|p| p.is_certain() && (*p != Placeholder::EmptySerial || all_zero_serial))
     {
         report_placeholder(v, digits, p);
