@@ -15,6 +15,7 @@ use beian_core::identifier::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::page::text::is_ascii_white_space;
 use crate::page::{LinkFact, PageFacts};
 use crate::signal::{Evidence, Region, Signal, Technique, clip_snippet};
 
@@ -132,12 +133,6 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
         at += 1;
     }
     at
-}
-
-/// ASCII whitespace as `char::is_whitespace` sees it (with U+000B, which
-/// `u8::is_ascii_whitespace` leaves out).
-fn is_ascii_white_space(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
 }
 
 /// What `beian_core::identifier::normalise` makes of a text window, without its NFKC and

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::text::is_ascii_white_space;
+
 /// Why an element is invisible to people (while spiders still read it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -157,12 +159,6 @@ fn parse_colour(value: &str) -> Option<u32> {
     }
 }
 
-/// Whitespace as `char::is_whitespace` sees it in ASCII (note `\x0B`, which
-/// `u8::is_ascii_whitespace` leaves out).
-fn is_space(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t'..=b'\r')
-}
-
 /// `str::trim` by bytes: `trim_matches` decodes every character, and declarations are
 /// trimmed several times each. An edge that is not ASCII may be Unicode whitespace
 /// (U+3000 …), so that rare case goes through `str::trim` to stay the same.
@@ -180,11 +176,11 @@ fn trim_edges(text: &str) -> &str {
     let bytes = text.as_bytes();
     let start = bytes
         .iter()
-        .position(|&b| !is_space(b))
+        .position(|&b| !is_ascii_white_space(b))
         .unwrap_or(bytes.len());
     let end = bytes
         .iter()
-        .rposition(|&b| !is_space(b))
+        .rposition(|&b| !is_ascii_white_space(b))
         .map_or(start, |at| at + 1);
     // Only ASCII bytes were skipped, so both ends are character boundaries.
     let trimmed = &text[start..end];
@@ -567,7 +563,7 @@ impl HidingRules {
                     .split_whitespace()
                     .find_map(|name| self.classes.get(name));
             }
-            if is_space(byte) {
+            if is_ascii_white_space(byte) {
                 if let Some(start) = name_start.take()
                     && let Some(facts) = self.classes.get(&class[start..at])
                 {
