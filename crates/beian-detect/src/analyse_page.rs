@@ -94,7 +94,10 @@ pub fn analyse_page(input: &PageInput<'_>, ctx: &DetectContext) -> PageAnalysis 
         url: page_url.clone(),
     };
 
-    let outputs = crate::js::script_outputs(&facts.scripts);
+    // Inline scripts are decoded once for what they write (links, titles) and for the
+    // signals of their screening.
+    let (outputs, mut script_signals) =
+        crate::js::outputs_and_signals(&facts.scripts, facts.site_domain.as_deref());
     let lexicon = score_page(&facts, &outputs.titles, &ctx.lexicon);
     let mut signals = Vec::new();
     let link_hits = offsite_link_hits(&facts.links, &ctx.lexicon);
@@ -117,8 +120,6 @@ pub fn analyse_page(input: &PageInput<'_>, ctx: &DetectContext) -> PageAnalysis 
     signals.extend(iframes(&facts, &ctx.lexicon, &evidence));
     signals.extend(meta_refresh(&facts, &ctx.lexicon, &evidence));
     signals.extend(robots_and_forms(&facts, &evidence));
-    let mut script_signals =
-        crate::js::screen_scripts(&facts.scripts, facts.site_domain.as_deref());
     for e in script_signals
         .iter_mut()
         .flat_map(|s| s.evidence.iter_mut())

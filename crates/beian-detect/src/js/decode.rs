@@ -5,6 +5,11 @@
 //! one literal form and returns the plain text; nothing is executed. Every step is linear in
 //! its input and the total output is capped, so a hostile 10 MB script costs milliseconds.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+use memchr::{memchr, memchr2};
+
 use crate::page::text::clip_bytes as prefix;
 
 /// The decoded text one decoding level produces, never more than this many bytes.
@@ -34,15 +39,24 @@ pub struct DecodedLevel {
     pub packers: usize,
 }
 
+/// The calls the decoders start at.
+const FROM_CHAR_CODE: &str = "fromCharCode(";
+const UNESCAPE: &str = "unescape(";
+const ATOB: &str = "atob(";
+const PACKER: &str = "eval(function(p,a,c,k,e,";
+
+/// Searchers for the calls above, built once: most scripts are a few hundred bytes, where
+/// building a substring searcher costs more than running it.
+static CALL_FINDERS: LazyLock<[Finder<'static>; 4]> =
+    LazyLock::new(|| [FROM_CHAR_CODE, UNESCAPE, ATOB, PACKER].map(Finder::new));
+
 /// Runs every decoder over `source` once.
 pub fn decode_level(source: &str) -> DecodedLevel {
     let mut level = DecodedLevel::default();
-    let (unescaped, escapes, ascii_escapes) = unescape_js(source);
-    level.unescaped = unescaped;
+    let (text, escapes, ascii_escapes) = unescape_js(source);
     level.escapes = escapes;
     level.ascii_escapes = ascii_escapes;
-    let mut budget = MAX_DECODED_BYTES.saturating_sub(level.unescaped.len());
-    let text = level.unescaped.clone();
+    let mut budget = MAX_DECODED_BYTES.saturating_sub(text.len());
     let mut push = |fragment: String, fragments: &mut Vec<String>| {
         if fragments.len() >= MAX_FRAGMENTS || fragment.is_empty() {
             return;
@@ -53,27 +67,27 @@ pub fn decode_level(source: &str) -> DecodedLevel {
             fragments.push(fragment);
         }
     };
-    for start in find_all(&text, "fromCharCode(") {
+    let [char_code_calls, unescape_calls, atob_calls, packers] = &*CALL_FINDERS;
+    for start in find_all(&text, char_code_calls) {
         level.char_code_calls += 1;
-        if let Some(decoded) = from_char_code(&text[start + "fromCharCode(".len()..]) {
+        if let Some(decoded) = from_char_code(&text[start + FROM_CHAR_CODE.len()..]) {
             push(decoded, &mut level.fragments);
         }
     }
-    for start in find_all(&text, "unescape(") {
+    for start in find_all(&text, unescape_calls) {
         level.unescape_calls += 1;
         if let Some((literal, _)) = string_literal(
-            skip_space(&text[start + "unescape(".len()..]),
+            skip_space(&text[start + UNESCAPE.len()..]),
             MAX_LITERAL_BYTES,
         ) {
             push(percent_decode(&literal), &mut level.fragments);
         }
     }
-    for start in find_all(&text, "atob(") {
+    for start in find_all(&text, atob_calls) {
         level.atob_calls += 1;
-        if let Some((literal, _)) = string_literal(
-            skip_space(&text[start + "atob(".len()..]),
-            MAX_LITERAL_BYTES,
-        ) && let Some(bytes) = base64_decode(&literal)
+        if let Some((literal, _)) =
+            string_literal(skip_space(&text[start + ATOB.len()..]), MAX_LITERAL_BYTES)
+            && let Some(bytes) = base64_decode(&literal)
         {
             push(
                 String::from_utf8_lossy(&bytes).into_owned(),
@@ -81,21 +95,20 @@ pub fn decode_level(source: &str) -> DecodedLevel {
             );
         }
     }
-    for start in find_all(&text, "eval(function(p,a,c,k,e,") {
+    for start in find_all(&text, packers) {
         level.packers += 1;
         if let Some(unpacked) = unpack_packer(&text[start..]) {
             push(unpacked, &mut level.fragments);
         }
     }
+    level.unescaped = text;
     level
 }
 
-/// Byte offsets of the first [`MAX_FRAGMENTS`] occurrences of `needle`: each one costs a
-/// bounded scan, so the count bounds the work on a script made of nothing else.
-fn find_all<'a>(text: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
-    text.match_indices(needle)
-        .map(|(i, _)| i)
-        .take(MAX_FRAGMENTS)
+/// Byte offsets of the first [`MAX_FRAGMENTS`] occurrences of `finder`'s needle: each one
+/// costs a bounded scan, so the count bounds the work on a script made of nothing else.
+fn find_all<'a>(text: &'a str, finder: &'a Finder<'static>) -> impl Iterator<Item = usize> + 'a {
+    finder.find_iter(text.as_bytes()).take(MAX_FRAGMENTS)
 }
 
 fn clip_to(mut text: String, cap: usize) -> String {
@@ -121,10 +134,11 @@ pub fn unescape_js(source: &str) -> (String, usize, usize) {
     let (mut escapes, mut ascii) = (0, 0);
     let mut copied_to = 0;
     let mut i = 0;
-    while i + 1 < bytes.len() {
-        if bytes[i] != b'\\' {
-            i += 1;
-            continue;
+    // Jump from backslash to backslash: most scripts have none.
+    while let Some(offset) = memchr(b'\\', &bytes[i..]) {
+        i += offset;
+        if i + 1 >= bytes.len() {
+            break;
         }
         let decoded = match bytes[i + 1] {
             b'x' => hex_value(bytes.get(i + 2..i + 4)).map(|v| (v, 4)),
@@ -197,34 +211,37 @@ fn from_char_code(args: &str) -> Option<String> {
 /// A JS string literal at the start of `text` (quotes `'`, `"` or `` ` ``): its value with
 /// simple escapes resolved, and the rest of the text after the closing quote.
 pub fn string_literal(text: &str, max_bytes: usize) -> Option<(String, &str)> {
-    let mut chars = text.char_indices();
-    let (_, quote) = chars.next()?;
-    if !matches!(quote, '\'' | '"' | '`') {
+    let bytes = text.as_bytes();
+    let quote = *bytes.first()?;
+    if !matches!(quote, b'\'' | b'"' | b'`') {
         return None;
     }
     let mut value = String::new();
-    let mut escaped = false;
-    for (i, ch) in chars {
-        if escaped {
-            value.push(match ch {
-                'n' => '\n',
-                't' => '\t',
-                'r' => '\r',
-                other => other,
-            });
-            escaped = false;
-        } else if ch == '\\' {
-            escaped = true;
-        } else if ch == quote {
-            return Some((value, &text[i + ch.len_utf8()..]));
-        } else {
-            value.push(ch);
+    let mut at = 1;
+    loop {
+        // Plain characters up to the next quote or backslash are copied as one run. The
+        // search stops where the value would exceed `max_bytes`: past that the literal is
+        // refused anyway, and an unterminated quote must not scan the rest of the script.
+        let window = max_bytes.saturating_sub(value.len()) + 1;
+        let rest = &bytes[at..];
+        let run = memchr2(quote, b'\\', &rest[..rest.len().min(window)])?;
+        value.push_str(&text[at..at + run]);
+        at += run;
+        if bytes[at] == quote {
+            return Some((value, &text[at + 1..]));
         }
+        let escaped = text[at + 1..].chars().next()?;
+        value.push(match escaped {
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            other => other,
+        });
         if value.len() > max_bytes {
             return None;
         }
+        at += 1 + escaped.len_utf8();
     }
-    None
 }
 
 /// `%3C` and `%u4E2D` sequences of `unescape`.
@@ -390,5 +407,53 @@ mod tests {
         assert_eq!(packed_index("10", 62), Some(62));
         assert_eq!(packed_index("z", 36), Some(35));
         assert_eq!(packed_index("A", 36), None);
+    }
+
+    /// The character-by-character reading `string_literal` copies runs of.
+    fn string_literal_by_chars(text: &str, max_bytes: usize) -> Option<(String, &str)> {
+        let mut chars = text.char_indices();
+        let (_, quote) = chars.next()?;
+        if !matches!(quote, '\'' | '"' | '`') {
+            return None;
+        }
+        let mut value = String::new();
+        let mut escaped = false;
+        for (i, ch) in chars {
+            if escaped {
+                value.push(match ch {
+                    'n' => '\n',
+                    't' => '\t',
+                    'r' => '\r',
+                    other => other,
+                });
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == quote {
+                return Some((value, &text[i + ch.len_utf8()..]));
+            } else {
+                value.push(ch);
+            }
+            if value.len() > max_bytes {
+                return None;
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn literal_runs_read_like_characters(
+            text in proptest::string::string_regex("[\'\"`][\'\"`\\\\ntaé中 ]{0,24}")
+                .expect("a valid strategy pattern"),
+            max_bytes in 0_usize..24,
+        ) {
+            proptest::prop_assert_eq!(
+                string_literal(&text, max_bytes),
+                string_literal_by_chars(&text, max_bytes)
+            );
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::LazyLock;
 
+use memchr::memmem::Finder;
 use regex::Regex;
 use url::Url;
 
@@ -135,6 +136,12 @@ static WRITTEN_ELEMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)<(iframe|script)\b[^>]{0,400}?\bsrc\s*=\s*\\?["']?([^"'\s>\\]+)"#)
         .expect("the written-element pattern is a valid regex")
 });
+/// The `src` part of [`WRITTEN_ELEMENT`], anchored at the end of its match (see
+/// [`written_element_parts`]).
+static WRITTEN_SRC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bsrc\s*=\s*\\?["']?([^"'\s>\\]+)$"#)
+        .expect("the written-src pattern is a valid regex")
+});
 static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?i)(?:\.open\s*\(\s*["'](?:POST|GET)["']\s*,|fetch\s*\(|\$\.(?:post|get|ajax)\s*\(\s*(?:\{\s*url\s*:)?)\s*["'`]([^"'`\s]+)"#,
@@ -185,10 +192,111 @@ const MAX_TARGETS: usize = 32;
 /// A target URL is read up to this many bytes.
 const MAX_URL_BYTES: usize = 2048;
 
+/// The words the catalogue tests for in a lower-cased copy of the script.
+///
+/// Besides the marker words, the list holds a literal each costly `(?i)` pattern below needs
+/// in order to match, so a pattern runs only on scripts that can match it: most scripts are
+/// a few hundred bytes, where starting a regex search costs more than a substring search.
+/// Such a gate is exact only for literals without `k` or `s`: Unicode case folding lets
+/// `(?i)k` match the KELVIN SIGN and `(?i)s` the LONG S, which a lower-cased copy does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Word {
+    // Parts of longer words, looked up first so the longer ones mostly need no search.
+    Html,
+    Document,
+    // Markers (some also gate patterns).
+    InnerHtml,
+    InsertAdjacentHtml,
+    DocumentTitle,
+    DocumentTitleSet,
+    DocumentTitleSpacedSet,
+    EncodedReferrer,
+    EncodedUserAgent,
+    AppendedReferrer,
+    AppendedUserAgent,
+    Location,
+    WindowOpen,
+    Referrer,
+    UserAgent,
+    SojsonEncode,
+    Sojson,
+    Jsjiami,
+    Eval,
+    DocumentWrite,
+    // Gates of patterns only (none contains `k` or `s`, see the tests).
+    CreateElement,
+    DotOpen,
+    Fetch,
+    JqueryCall,
+    Index,
+    Width,
+    UrlScheme,
+    ObfuscatorPrefix,
+}
+
+/// Each [`Word`] with its lower-case text, in declaration order.
+const WORDS: [(Word, &str); 28] = [
+    (Word::Html, "html"),
+    (Word::Document, "document."),
+    (Word::InnerHtml, "innerhtml"),
+    (Word::InsertAdjacentHtml, "insertadjacenthtml"),
+    (Word::DocumentTitle, "document.title"),
+    (Word::DocumentTitleSet, "document.title="),
+    (Word::DocumentTitleSpacedSet, "document.title ="),
+    (
+        Word::EncodedReferrer,
+        "encodeuricomponent(document.referrer",
+    ),
+    (
+        Word::EncodedUserAgent,
+        "encodeuricomponent(navigator.useragent",
+    ),
+    (Word::AppendedReferrer, "+document.referrer"),
+    (Word::AppendedUserAgent, "+navigator.useragent"),
+    (Word::Location, "location"),
+    (Word::WindowOpen, "window.open"),
+    (Word::Referrer, "referrer"),
+    (Word::UserAgent, "useragent"),
+    (Word::SojsonEncode, "__encode"),
+    (Word::Sojson, "sojson"),
+    (Word::Jsjiami, "jsjiami"),
+    (Word::Eval, "eval("),
+    (Word::DocumentWrite, "document.write"),
+    (Word::CreateElement, "createelement"),
+    (Word::DotOpen, ".open"),
+    (Word::Fetch, "fetch"),
+    (Word::JqueryCall, "$."),
+    (Word::Index, "index"),
+    (Word::Width, "width"),
+    (Word::UrlScheme, "://"),
+    (Word::ObfuscatorPrefix, "_0x"),
+];
+
+/// A searcher per word, built once (building one costs more than running it over a short
+/// script).
+static WORD_FINDERS: LazyLock<Vec<Finder<'static>>> =
+    LazyLock::new(|| WORDS.iter().map(|(_, text)| Finder::new(text)).collect());
+
+/// A script's text with ASCII lower-cased, for the [`Word`] tests.
+struct Lower(Vec<u8>);
+
+impl Lower {
+    fn of(text: &str) -> Lower {
+        Lower(text.as_bytes().to_ascii_lowercase())
+    }
+
+    fn has(&self, word: Word) -> bool {
+        WORD_FINDERS
+            .get(word as usize)
+            .is_some_and(|finder| finder.find(&self.0).is_some())
+    }
+}
+
 pub fn extract(text: &str, markers: &DecodeMarkers, owner_domain: Option<&str>) -> ScriptFeatures {
-    // One lower-cased copy makes every marker test a fast substring search.
-    let lower = text.to_ascii_lowercase();
-    let lower_has = |needle: &str| lower.contains(needle);
+    // Words are looked up when a decision needs them, each at most once per script, and a
+    // longer word only once a shorter one it contains is known to be there.
+    let lower = Lower::of(text);
+    let has = |word: Word| lower.has(word);
     let owner = owner_domain.map(registrable_domain);
     let mut features = ScriptFeatures {
         markers: markers.clone(),
@@ -206,84 +314,114 @@ pub fn extract(text: &str, markers: &DecodeMarkers, owner_domain: Option<&str>) 
         }
     };
 
-    for found in NAVIGATION.captures_iter(text).take(MAX_TARGETS) {
-        if let Some(url) = found.get(1) {
-            add_target(url.as_str(), Sink::Navigation, &mut features.targets);
+    // `window.open` contains `.open`, `innerHTML` and `insertAdjacentHTML` contain `html`,
+    // the `document.` calls contain `document.`: the longer words are looked up only when
+    // the shorter one is there.
+    let dot_open = has(Word::DotOpen);
+    let document = has(Word::Document);
+    let html = has(Word::Html);
+    let navigates = has(Word::Location) || (dot_open && has(Word::WindowOpen));
+    if navigates {
+        for found in NAVIGATION.find_iter(text).take(MAX_TARGETS) {
+            add_target(
+                quoted_tail(found.as_str()),
+                Sink::Navigation,
+                &mut features.targets,
+            );
         }
     }
     // The written HTML is often built from decoded fragments that sit elsewhere in the
     // decoded text, so any element markup counts once the script writes HTML at all.
-    if DOCUMENT_WRITE.is_match(text) || lower_has("innerhtml") || lower_has("insertadjacenthtml") {
-        for element in WRITTEN_ELEMENT.captures_iter(text).take(MAX_TARGETS) {
-            let (Some(tag), Some(src)) = (element.get(1), element.get(2)) else {
+    let writes = document && has(Word::DocumentWrite);
+    let inner_html = html && has(Word::InnerHtml);
+    if (writes && DOCUMENT_WRITE.is_match(text))
+        || inner_html
+        || (html && has(Word::InsertAdjacentHtml))
+    {
+        for element in WRITTEN_ELEMENT.find_iter(text).take(MAX_TARGETS) {
+            let Some((iframe, src)) = written_element_parts(text, element) else {
                 continue;
             };
-            let sink = if tag.as_str().eq_ignore_ascii_case("iframe") {
+            let sink = if iframe {
                 Sink::WrittenIframe
             } else {
                 Sink::WrittenScript
             };
-            add_target(src.as_str(), sink, &mut features.targets);
+            add_target(src, sink, &mut features.targets);
         }
     }
     // `createElement('iframe')` then `.src = …`: the same overlay without document.write.
-    if CREATED_IFRAME.is_match(text) {
-        for src in CREATED_IFRAME_SRC.captures_iter(text).take(MAX_TARGETS) {
-            if let Some(url) = src.get(1) {
-                add_target(url.as_str(), Sink::WrittenIframe, &mut features.targets);
-            }
+    if has(Word::CreateElement) && CREATED_IFRAME.is_match(text) {
+        for src in CREATED_IFRAME_SRC.find_iter(text).take(MAX_TARGETS) {
+            add_target(
+                quoted_tail(src.as_str()),
+                Sink::WrittenIframe,
+                &mut features.targets,
+            );
         }
     }
-    for request in REQUEST.captures_iter(text).take(MAX_TARGETS) {
-        if let Some(url) = request.get(1) {
-            add_target(url.as_str(), Sink::Request, &mut features.targets);
+    if dot_open || has(Word::Fetch) || has(Word::JqueryCall) {
+        for request in REQUEST.find_iter(text).take(MAX_TARGETS) {
+            add_target(
+                quoted_tail(request.as_str()),
+                Sink::Request,
+                &mut features.targets,
+            );
         }
     }
-    features.writes_response = WRITES_RESPONSE.is_match(text);
-    features.sets_title = lower_has("document.title=") || lower_has("document.title =");
-    features.sends_visitor = lower_has("encodeuricomponent(document.referrer")
-        || lower_has("encodeuricomponent(navigator.useragent")
-        || lower_has("+document.referrer")
-        || lower_has("+navigator.useragent");
+    features.writes_response = (writes || inner_html) && WRITES_RESPONSE.is_match(text);
+    features.sets_title = document
+        && has(Word::DocumentTitle)
+        && (has(Word::DocumentTitleSet) || has(Word::DocumentTitleSpacedSet));
+    let referrer = has(Word::Referrer);
+    let user_agent = has(Word::UserAgent);
+    features.sends_visitor = (referrer
+        && (has(Word::EncodedReferrer) || has(Word::AppendedReferrer)))
+        || (user_agent && (has(Word::EncodedUserAgent) || has(Word::AppendedUserAgent)));
     // Obfuscated scripts reach `location` through computed names (`window[_0x12ab[3]]`), so
     // a navigation word plus a URL literal is the best a static reader gets.
-    let navigates = lower_has("location") || lower_has("window.open");
-    if navigates && !features.targets.iter().any(|t| t.sink == Sink::Navigation) {
+    if navigates
+        && has(Word::UrlScheme)
+        && !features.targets.iter().any(|t| t.sink == Sink::Navigation)
+    {
         for url in URL_LITERAL.find_iter(text).take(MAX_TARGETS) {
             add_target(url.as_str(), Sink::UrlLiteral, &mut features.targets);
         }
     }
 
-    if lower_has("referrer") {
+    if referrer {
         features.referrer_targeting = ENGINE_ALTERNATION
             .find(text)
             .or_else(|| REFERRER_ENGINE.find(text))
             .map(|m| clip_snippet(m.as_str(), 120));
     }
-    if lower_has("useragent") {
+    if user_agent {
         features.spider_ua_test = SPIDER_UA.find(text).map(|m| m.as_str().to_string());
         features.mobile_ua_test = MOBILE_UA.is_match(text);
     }
-    features.huge_z_index = Z_INDEX
-        .captures_iter(text)
-        .take(64)
-        .filter_map(|c| c.get(1)?.as_str().parse::<u64>().ok())
-        .filter(|z| *z >= 99_999)
-        .max();
-    features.full_screen = FULL_WIDTH.is_match(text) && FULL_HEIGHT.is_match(text);
+    if has(Word::Index) {
+        features.huge_z_index = Z_INDEX
+            .captures_iter(text)
+            .take(64)
+            .filter_map(|c| c.get(1)?.as_str().parse::<u64>().ok())
+            .filter(|z| *z >= 99_999)
+            .max();
+    }
+    features.full_screen =
+        has(Word::Width) && FULL_WIDTH.is_match(text) && FULL_HEIGHT.is_match(text);
 
     if markers.packers > 0 {
         features
             .obfuscation
             .push("packer eval(function(p,a,c,k,e,d)");
     }
-    if lower_has("__encode") && lower_has("sojson") {
+    if has(Word::Sojson) && has(Word::SojsonEncode) {
         features.obfuscation.push("sojson __encode");
     }
-    if lower_has("jsjiami") {
+    if has(Word::Jsjiami) {
         features.obfuscation.push("jsjiami");
     }
-    if OBFUSCATOR_NAME.find_iter(text).take(8).count() >= 3 {
+    if has(Word::ObfuscatorPrefix) && OBFUSCATOR_NAME.find_iter(text).take(8).count() >= 3 {
         features.obfuscation.push("_0x… names");
     }
     // Obfuscators escape plain ASCII words; bundled libraries escape non-ASCII tables.
@@ -291,13 +429,43 @@ pub fn extract(text: &str, markers: &DecodeMarkers, owner_domain: Option<&str>) 
         features.obfuscation.push("dense \\x/\\u escapes of ASCII");
     }
     if markers.char_code_calls + markers.atob_calls + markers.unescape_calls > 0
-        && (lower_has("eval(") || lower_has("document.write"))
+        && (writes || has(Word::Eval))
     {
         features
             .obfuscation
             .push("fromCharCode/atob/unescape into eval or document.write");
     }
     features
+}
+
+/// The URL at the end of a [`NAVIGATION`], [`REQUEST`] or [`CREATED_IFRAME_SRC`] match.
+/// Those patterns end in a quote and then `([^"'`\s]+)`, so the URL is what follows the
+/// match's last quote. Reading it off the match spares a capture search, whose setup
+/// clears memory in proportion to the pattern's (Unicode-sized) automaton.
+fn quoted_tail(found: &str) -> &str {
+    found
+        .rfind(['"', '\'', '`'])
+        .map_or(found, |quote| &found[quote + 1..])
+}
+
+/// Whether a [`WRITTEN_ELEMENT`] match is an iframe, and its `src` value: the pattern's
+/// groups, read without a capture search over the whole pattern (its `{0,400}` repeat of a
+/// Unicode class makes that search clear a large table for every match).
+///
+/// The tag is the word after `<`; only ASCII spells `iframe` case-insensitively (it has
+/// no `k` or `s`). The value is the capture of [`WRITTEN_SRC`] searched in the match, from
+/// after the `<` (so `\b` still sees the text before) to the match's end: the element
+/// pattern takes the first `src` whose value has at least one character and reads that
+/// value to the end of its match, and every earlier `src` fails the anchored pattern too.
+fn written_element_parts<'t>(text: &'t str, element: regex::Match<'t>) -> Option<(bool, &'t str)> {
+    let iframe = text.as_bytes()[element.start() + 1..]
+        .get(..6)
+        .is_some_and(|tag| tag.eq_ignore_ascii_case(b"iframe"));
+    let src = WRITTEN_SRC
+        .captures_at(&text[..element.end()], element.start() + 1)?
+        .get(1)?
+        .as_str();
+    Some((iframe, src))
 }
 
 /// A target's host and whether it leaves the owner's registrable domain (the `m.`/`www.`
@@ -530,4 +698,140 @@ pub fn signals(features: &ScriptFeatures) -> Vec<Signal> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_listed_in_declaration_order() {
+        for (index, (word, _)) in WORDS.iter().enumerate() {
+            assert_eq!(*word as usize, index, "{word:?}");
+        }
+    }
+
+    #[test]
+    fn pattern_gates_have_no_case_folding_letters() {
+        let gates = [
+            Word::Location,
+            Word::WindowOpen,
+            Word::DocumentWrite,
+            Word::InnerHtml,
+            Word::CreateElement,
+            Word::DotOpen,
+            Word::Fetch,
+            Word::JqueryCall,
+            Word::Index,
+            Word::Width,
+            Word::UrlScheme,
+            Word::ObfuscatorPrefix,
+        ];
+        for gate in gates {
+            let text = WORDS[gate as usize].1;
+            assert!(!text.contains(['k', 's']), "{text}");
+        }
+    }
+
+    /// Pieces that make the patterns match, almost match and fold case.
+    const PIECES: [&str; 40] = [
+        "location",
+        "LoCaTion",
+        ".href",
+        "['href']",
+        "=",
+        " ",
+        "\t",
+        "\"",
+        "'",
+        "`",
+        "\\",
+        "http://a.example/x",
+        "//b.example",
+        "src",
+        "SRC",
+        "ſrc",
+        "<iframe",
+        "<IFRAME",
+        "<script",
+        "<ſcript",
+        "<scrıpt",
+        ">",
+        "x",
+        "=y",
+        "window.open(",
+        ".replace(",
+        "fetch(",
+        "$.get(",
+        "$.ajax({url:",
+        ".open(",
+        "'POST',",
+        "createElement('iframe')",
+        ".src",
+        "z-index:",
+        "zindex=",
+        "123456",
+        "٣",
+        "_0x1a2b",
+        "K",
+        "é",
+    ];
+
+    fn script() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(&PIECES[..]), 0..48)
+            .prop_map(|pieces| pieces.concat())
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn tails_read_off_matches_equal_the_captures(text in script()) {
+            for pattern in [&*NAVIGATION, &*REQUEST, &*CREATED_IFRAME_SRC] {
+                let captured: Vec<&str> = pattern
+                    .captures_iter(&text)
+                    .filter_map(|c| Some(c.get(1)?.as_str()))
+                    .collect();
+                let read: Vec<&str> =
+                    pattern.find_iter(&text).map(|m| quoted_tail(m.as_str())).collect();
+                proptest::prop_assert_eq!(captured, read);
+            }
+            let captured: Vec<(bool, &str)> = WRITTEN_ELEMENT
+                .captures_iter(&text)
+                .filter_map(|c| {
+                    Some((c.get(1)?.as_str().eq_ignore_ascii_case("iframe"), c.get(2)?.as_str()))
+                })
+                .collect();
+            let read: Vec<(bool, &str)> = WRITTEN_ELEMENT
+                .find_iter(&text)
+                .filter_map(|m| written_element_parts(&text, m))
+                .collect();
+            proptest::prop_assert_eq!(captured, read);
+        }
+
+        #[test]
+        fn gated_patterns_never_match_without_their_word(text in script()) {
+            let lower = Lower::of(&text);
+            let gated: [(&Regex, &[Word]); 8] = [
+                (&NAVIGATION, &[Word::Location, Word::WindowOpen]),
+                (&DOCUMENT_WRITE, &[Word::DocumentWrite]),
+                (&CREATED_IFRAME, &[Word::CreateElement]),
+                (&REQUEST, &[Word::DotOpen, Word::Fetch, Word::JqueryCall]),
+                (&WRITES_RESPONSE, &[Word::DocumentWrite, Word::InnerHtml]),
+                (&URL_LITERAL, &[Word::UrlScheme]),
+                (&Z_INDEX, &[Word::Index]),
+                (&FULL_WIDTH, &[Word::Width]),
+            ];
+            for (pattern, words) in gated {
+                if pattern.is_match(&text) {
+                    proptest::prop_assert!(words.iter().any(|w| lower.has(*w)), "{pattern}");
+                }
+            }
+            if OBFUSCATOR_NAME.is_match(&text) {
+                proptest::prop_assert!(lower.has(Word::ObfuscatorPrefix));
+            }
+        }
+    }
 }

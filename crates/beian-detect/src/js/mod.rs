@@ -11,6 +11,8 @@ pub mod decode;
 mod features;
 mod outputs;
 
+use std::borrow::Cow;
+
 use crate::page::ScriptFact;
 use crate::page::text::clip_bytes as clip;
 use crate::signal::Signal;
@@ -37,7 +39,10 @@ pub struct ScriptScreen {
 /// Screens one script's source; `owner_domain` is the site's registrable domain (or any of
 /// its hosts) and decides what is off-site.
 pub fn screen_script(source: &str, owner_domain: Option<&str>) -> ScriptScreen {
-    let text = decoded_text(source);
+    screen_decoded(&decoded_text(source), owner_domain)
+}
+
+fn screen_decoded(text: &DecodedText, owner_domain: Option<&str>) -> ScriptScreen {
     let features = features::extract(&text.text, &text.markers, owner_domain);
     ScriptScreen {
         signals: features::signals(&features),
@@ -49,26 +54,62 @@ pub fn screen_script(source: &str, owner_domain: Option<&str>) -> ScriptScreen {
 /// the most confident one, with evidence from up to five scripts.
 pub fn screen_scripts(scripts: &[ScriptFact], owner_domain: Option<&str>) -> Vec<Signal> {
     let mut merged: Vec<Signal> = Vec::new();
-    for script in scripts.iter().filter(|s| !s.text.trim().is_empty()) {
-        for signal in screen_script(&script.text, owner_domain).signals {
-            match merged.iter_mut().find(|m| m.kind == signal.kind) {
-                Some(existing) => {
-                    let room = MAX_EVIDENCE.saturating_sub(existing.evidence.len());
-                    let more: Vec<_> = signal.evidence.iter().take(room).cloned().collect();
-                    if signal.confidence > existing.confidence {
-                        let mut evidence = signal.evidence.clone();
-                        evidence.append(&mut existing.evidence);
-                        evidence.truncate(MAX_EVIDENCE);
-                        *existing = Signal { evidence, ..signal };
-                    } else {
-                        existing.evidence.extend(more);
-                    }
-                }
-                None => merged.push(signal),
-            }
-        }
+    for script in scripts.iter().filter(|s| is_screened(s)) {
+        merge(
+            &mut merged,
+            screen_script(&script.text, owner_domain).signals,
+        );
     }
     merged
+}
+
+/// [`script_outputs`] and [`screen_scripts`] of the same scripts, each script decoded once
+/// for both (decoding is most of what either costs).
+pub fn outputs_and_signals(
+    scripts: &[ScriptFact],
+    owner_domain: Option<&str>,
+) -> (ScriptOutputs, Vec<Signal>) {
+    let mut outputs = ScriptOutputs::default();
+    let mut merged: Vec<Signal> = Vec::new();
+    for script in scripts {
+        let wanted = outputs::Wanted::of(&script.text);
+        let screened = is_screened(script);
+        if !(screened || wanted.any()) {
+            continue;
+        }
+        let text = decoded_text(&script.text);
+        outputs::collect(&text.text, wanted, &mut outputs);
+        if screened {
+            merge(&mut merged, screen_decoded(&text, owner_domain).signals);
+        }
+    }
+    (outputs, merged)
+}
+
+fn is_screened(script: &ScriptFact) -> bool {
+    !script.text.trim().is_empty()
+}
+
+/// Adds one script's signals to the page's: one signal per kind, the most confident one,
+/// with evidence from up to five scripts.
+fn merge(merged: &mut Vec<Signal>, signals: Vec<Signal>) {
+    for signal in signals {
+        match merged.iter_mut().find(|m| m.kind == signal.kind) {
+            Some(existing) => {
+                let room = MAX_EVIDENCE.saturating_sub(existing.evidence.len());
+                let more: Vec<_> = signal.evidence.iter().take(room).cloned().collect();
+                if signal.confidence > existing.confidence {
+                    let mut evidence = signal.evidence.clone();
+                    evidence.append(&mut existing.evidence);
+                    evidence.truncate(MAX_EVIDENCE);
+                    *existing = Signal { evidence, ..signal };
+                } else {
+                    existing.evidence.extend(more);
+                }
+            }
+            None => merged.push(signal),
+        }
+    }
 }
 
 /// Whether a signal came from script screening (so callers do not screen twice).
@@ -89,16 +130,16 @@ fn decoded_text(source: &str) -> DecodedText {
         ..features::DecodeMarkers::default()
     };
     let mut text = String::new();
-    let mut pending = source.to_string();
+    let mut pending = Cow::Borrowed(source);
     for _ in 0..MAX_DECODE_LEVELS {
         let level = decode::decode_level(&pending);
         markers.add(&level);
         push_capped(&mut text, &level.unescaped);
         if level.fragments.is_empty() {
-            pending.clear();
+            pending = Cow::Borrowed("");
             break;
         }
-        pending = level.fragments.join("\n");
+        pending = Cow::Owned(level.fragments.join("\n"));
     }
     // The last level's fragments are read as they are (no further decoding).
     push_capped(&mut text, &pending);
@@ -112,4 +153,39 @@ fn push_capped(text: &mut String, more: &str) {
     }
     text.push_str(clip(more, room));
     text.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script(text: &str) -> ScriptFact {
+        ScriptFact {
+            src: None,
+            text: text.to_string(),
+            text_bytes: text.len(),
+        }
+    }
+
+    #[test]
+    fn one_decode_gives_what_the_two_passes_give() {
+        let scripts = [
+            script(""),
+            script("  \n"),
+            script(
+                r#"if (/baidu|sogou/.test(document.referrer)) { location.href = "https://bet.example/"; }"#,
+            ),
+            script(
+                r#"document.write('<iframe src="https://x.example/" style="width:100%;height:100%;z-index:999999">');"#,
+            ),
+            script(
+                r#"document.title = '\u6fb3\u95e8' + "x"; eval(unescape('%64ocument.write(1)'));"#,
+            ),
+        ];
+        let (outputs, signals) = outputs_and_signals(&scripts, Some("owner.example"));
+        assert_eq!(outputs, script_outputs(&scripts));
+        assert_eq!(signals, screen_scripts(&scripts, Some("owner.example")));
+        assert!(!signals.is_empty());
+        assert_eq!(outputs.titles, vec!["澳门x"]);
+    }
 }

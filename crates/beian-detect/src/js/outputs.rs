@@ -29,40 +29,73 @@ pub struct ScriptOutputs {
 pub fn script_outputs(scripts: &[ScriptFact]) -> ScriptOutputs {
     let mut outputs = ScriptOutputs::default();
     for script in scripts {
-        // Cheap prefilter on the raw text; escaped call names are left to the screening.
-        let writes = script.text.contains("write");
-        let titles = script.text.contains("title");
-        if !(writes || titles) {
-            continue;
-        }
-        let decoded = super::decoded_text(&script.text).text;
-        if writes {
-            collect_calls(
-                &decoded,
-                &["document.write(", "document.writeln("],
-                |value| {
-                    if outputs.written_html.len() < MAX_OUTPUTS && value.contains('<') {
-                        outputs.written_html.push(value);
-                    }
-                },
+        let wanted = Wanted::of(&script.text);
+        if wanted.any() {
+            collect(
+                &super::decoded_text(&script.text).text,
+                wanted,
+                &mut outputs,
             );
-        }
-        if titles {
-            for (at, _) in decoded.match_indices("document.title").take(MAX_OUTPUTS) {
-                let rest = decoded[at + "document.title".len()..].trim_start();
-                let Some(rest) = rest.strip_prefix('=').filter(|r| !r.starts_with('=')) else {
-                    continue;
-                };
-                if let Some(title) = concatenated_literals(rest)
-                    && !title.trim().is_empty()
-                    && outputs.titles.len() < MAX_OUTPUTS
-                {
-                    outputs.titles.push(title);
-                }
-            }
         }
     }
     outputs
+}
+
+/// What a script's raw text says is worth reading from its decoded text.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Wanted {
+    writes: bool,
+    titles: bool,
+}
+
+impl Wanted {
+    /// Cheap prefilter on the raw text; escaped call names are left to the screening.
+    pub(super) fn of(raw: &str) -> Wanted {
+        // Most inline-script facts are empty (`<script src>`): no searcher for them.
+        if raw.is_empty() {
+            return Wanted {
+                writes: false,
+                titles: false,
+            };
+        }
+        Wanted {
+            writes: raw.contains("write"),
+            titles: raw.contains("title"),
+        }
+    }
+
+    pub(super) fn any(self) -> bool {
+        self.writes || self.titles
+    }
+}
+
+/// Adds the writes and titles `wanted` from one script's decoded text.
+pub(super) fn collect(decoded: &str, wanted: Wanted, outputs: &mut ScriptOutputs) {
+    if wanted.writes {
+        collect_calls(
+            decoded,
+            &["document.write(", "document.writeln("],
+            |value| {
+                if outputs.written_html.len() < MAX_OUTPUTS && value.contains('<') {
+                    outputs.written_html.push(value);
+                }
+            },
+        );
+    }
+    if wanted.titles {
+        for (at, _) in decoded.match_indices("document.title").take(MAX_OUTPUTS) {
+            let rest = decoded[at + "document.title".len()..].trim_start();
+            let Some(rest) = rest.strip_prefix('=').filter(|r| !r.starts_with('=')) else {
+                continue;
+            };
+            if let Some(title) = concatenated_literals(rest)
+                && !title.trim().is_empty()
+                && outputs.titles.len() < MAX_OUTPUTS
+            {
+                outputs.titles.push(title);
+            }
+        }
+    }
 }
 
 fn collect_calls(text: &str, callees: &[&str], mut found: impl FnMut(String)) {
