@@ -248,9 +248,11 @@ fn score_page(facts: &PageFacts, script_titles: &[String], lexicon: &Lexicon) ->
 
 /// A link or URL whose text or address hits the lexicon (a gambling brand in `w88my.com`).
 fn target_hits(lexicon: &Lexicon, target: &Target, text: &str) -> Option<(Category, String)> {
-    let probe = format!("{} {}", text, target.host.as_deref().unwrap_or_default());
+    // Matched as the one string "text host" (a term may span the two: normalisation glues
+    // CJK characters and digits across the space), without building it.
+    let host = target.host.as_deref().unwrap_or_default();
     lexicon
-        .first_hit(&probe)
+        .first_hit_in(&[text, " ", host])
         .map(|term| (term.category, term.text.clone()))
 }
 

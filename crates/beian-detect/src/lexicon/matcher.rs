@@ -24,8 +24,9 @@ struct PairSlot {
 pub(crate) struct TermMatcher {
     /// The terms, as given (normalised).
     terms: Vec<String>,
-    /// One bit per [`pair_bit`] of the first two characters of a term.
-    pair_bits: Vec<u64>,
+    /// One bit per [`pair_bit`] of the first two characters of a term. A fixed size, so
+    /// that testing a bit needs no bounds check: normalisation tests every pair of page text.
+    pair_bits: Box<[u64; PAIR_WORDS]>,
     /// Open addressing over [`pair_key`]; a power-of-two length.
     pairs: Vec<Option<PairSlot>>,
 }
@@ -36,6 +37,15 @@ pub(crate) struct TermMatch {
     pub start: usize,
     pub end: usize,
     pub term: usize,
+}
+
+/// Where a term may start in normalised text, as normalisation marks it: the byte offset,
+/// and the [`pair_key`] of the two characters written there (so matching need not decode
+/// them again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TermStart {
+    pub at: usize,
+    pub pair: u64,
 }
 
 /// The key of a pair of characters, given as code points.
@@ -54,6 +64,7 @@ fn slot_of(key: u64, mask: usize) -> usize {
 
 /// Bits of the pair bitmap: 2¹⁶, against ~1,100 term-start pairs in the bundled lexicon.
 const PAIR_BITS_LOG2: u32 = 16;
+const PAIR_WORDS: usize = (1 << PAIR_BITS_LOG2) / 64;
 
 fn pair_bit(key: u64) -> usize {
     (spread(key) >> (64 - PAIR_BITS_LOG2)) as usize
@@ -61,7 +72,7 @@ fn pair_bit(key: u64) -> usize {
 
 /// The character starting at `at` (a character boundary of UTF-8 `bytes`) and its length,
 /// decoded from the bytes without the checks `str::chars` makes for arbitrary input.
-#[inline]
+#[cfg(test)]
 fn char_at(bytes: &[u8], at: usize) -> Option<(char, usize)> {
     let lead = *bytes.get(at)?;
     let continuation = |offset: usize| bytes.get(at + offset).map(|b| u32::from(b & 0x3F));
@@ -88,7 +99,7 @@ impl TermMatcher {
     /// refuses them when it loads).
     pub(crate) fn new<'a>(terms: impl IntoIterator<Item = &'a str>) -> TermMatcher {
         let terms: Vec<String> = terms.into_iter().map(str::to_string).collect();
-        let mut pair_bits = vec![0_u64; (1 << PAIR_BITS_LOG2) / 64];
+        let mut pair_bits = Box::new([0_u64; PAIR_WORDS]);
         let mut by_pair: Vec<(u64, u32)> = Vec::new();
         for (index, term) in terms.iter().enumerate() {
             let mut chars = term.chars();
@@ -135,15 +146,15 @@ impl TermMatcher {
         }
     }
 
-    /// Whether some term may start with the characters `first`, `second` (code points; false
-    /// positives possible). Normalisation asks this of every pair it writes
+    /// The key of the pair `first`, `second` (code points) when some term may start with it
+    /// (false positives possible). Normalisation asks this of every pair it writes
     /// ([`super::normalise::MarkedText`]).
     #[inline]
-    pub(crate) fn pair_may_start(&self, first: u32, second: u32) -> bool {
-        let bit = pair_bit(pair_key(first, second));
-        self.pair_bits
-            .get(bit / 64)
-            .is_some_and(|word| word & (1 << (bit % 64)) != 0)
+    pub(crate) fn pair_may_start(&self, first: u32, second: u32) -> Option<u64> {
+        let key = pair_key(first, second);
+        let bit = pair_bit(key);
+        // `bit` has PAIR_BITS_LOG2 bits, so the index is in bounds.
+        (self.pair_bits[bit / 64] & (1 << (bit % 64)) != 0).then_some(key)
     }
 
     fn pair_terms(&self, key: u64) -> &[u32] {
@@ -163,7 +174,12 @@ impl TermMatcher {
         let rest = &bytes[at..];
         self.pair_terms(key).iter().find_map(|index| {
             let term = self.terms[*index as usize].as_bytes();
-            rest.starts_with(term).then_some(TermMatch {
+            // The last bytes first: most candidates differ there (the pair's characters are
+            // the same), and it spares them a call to memcmp.
+            let found = rest
+                .get(..term.len())
+                .is_some_and(|head| head.last() == term.last() && head == term);
+            found.then_some(TermMatch {
                 start: at,
                 end: at + term.len(),
                 term: *index as usize,
@@ -172,24 +188,24 @@ impl TermMatcher {
     }
 
     /// Leftmost-longest, non-overlapping matches in `text`, in order, tried only at
-    /// `term_starts` (ascending offsets of character boundaries that include every offset
-    /// where [`TermMatcher::pair_may_start`] holds, as normalisation marks them): the same
-    /// matches as [`TermMatcher::find_iter`], without walking the text again.
+    /// `term_starts` (ascending, at character boundaries, including every offset where
+    /// [`TermMatcher::pair_may_start`] holds with the key of the pair there, as normalisation
+    /// marks them): the same matches as [`TermMatcher::find_iter`], without walking or
+    /// decoding the text again.
     pub(crate) fn find_at<'a>(
         &'a self,
         text: &'a str,
-        term_starts: &'a [usize],
+        term_starts: &'a [TermStart],
     ) -> impl Iterator<Item = TermMatch> + 'a {
         let bytes = text.as_bytes();
         let mut resume = 0;
-        term_starts.iter().filter_map(move |&at| {
-            if at < resume {
+        term_starts.iter().filter_map(move |start| {
+            if start.at < resume {
                 return None;
             }
-            let (first, first_len) = char_at(bytes, at)?;
-            let (second, _) = char_at(bytes, at + first_len)?;
-            let found =
-                self.longest_at(bytes, at, pair_key(u32::from(first), u32::from(second)))?;
+            // The whole term is compared with the text, so a start whose pair is not
+            // there finds nothing.
+            let found = self.longest_at(bytes, start.at, start.pair)?;
             resume = found.end;
             Some(found)
         })
@@ -230,8 +246,7 @@ impl Iterator for Matches<'_, '_> {
                 self.at = self.bytes.len();
                 return None;
             };
-            let key = pair_key(u32::from(first), u32::from(second));
-            if self
+            if let Some(key) = self
                 .matcher
                 .pair_may_start(u32::from(first), u32::from(second))
                 && let Some(found) = self.matcher.longest_at(self.bytes, self.at, key)
@@ -307,6 +322,25 @@ mod tests {
         assert_eq!(ours[0].term, 1, "the longest term at the leftmost start");
     }
 
+    /// A swap rewrites the character after a marked start (线菠 → 线博): the start is marked
+    /// again with the pair written there.
+    #[test]
+    fn a_swap_marks_the_pair_it_writes() {
+        let matcher = TermMatcher::new(["线菠萝", "线博彩"]);
+        let marked = normalise_marking_term_starts("在线菠菜", &matcher);
+        assert_eq!(marked.text, "在线博彩");
+        let found: Vec<TermMatch> = matcher.find_at(&marked.text, &marked.term_starts).collect();
+        let start = "在".len();
+        assert_eq!(
+            found,
+            [TermMatch {
+                start,
+                end: start + "线博彩".len(),
+                term: 1
+            }]
+        );
+    }
+
     #[test]
     fn astral_first_characters() {
         let terms = ["𝒜𝒝", "𝒜b", "xy"];
@@ -377,9 +411,9 @@ mod tests {
         /// text finds, through separators, swaps (菠 菜 → 博彩), numerals and full width.
         #[test]
         fn matching_at_marked_starts_is_matching_everywhere(
-            text in "(澳|門|门|新|葡|京|在|线|赌|場|六|合|彩|菠|波|菜|博|ｂ|B|e|t|3|5|a|c| |★|\u{200B}|,|\\PC){0,40}"
+            text in "(澳|門|门|新|葡|京|在|线|赌|場|六|合|彩|菠|波|菜|博|ｂ|B|e|t|3|5|a|c| |★|\u{200B}|,|、|\u{FFFD}|\\PC){0,40}"
         ) {
-            let terms = ["澳门新葡京", "葡京", "在线赌场", "6合彩", "博彩", "博彩导航", "bet365", "ab", "a c", "c 3"];
+            let terms = ["澳门新葡京", "葡京", "在线赌场", "6合彩", "博彩", "博彩导航", "线博彩", "bet365", "ab", "a c", "c 3"];
             let matcher = TermMatcher::new(terms.iter().copied());
             let normalised = crate::lexicon::normalise_for_lexicon(&text);
             let marked = normalise_marking_term_starts(&text, &matcher);

@@ -6,6 +6,7 @@
 mod matcher;
 mod normalise;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -13,9 +14,14 @@ use serde::Serialize;
 use matcher::TermMatcher;
 
 pub use normalise::normalise_for_lexicon;
-use normalise::normalise_marking_term_starts;
+use normalise::{MarkedText, normalise_parts_into, normalise_parts_marking_term_starts};
 
 use crate::signal::{Region, clip_snippet};
+
+thread_local! {
+    /// The buffers of [`Lexicon::with_marked`], kept for their capacity.
+    static SCRATCH: RefCell<MarkedText> = RefCell::new(MarkedText::default());
+}
 
 /// What a term is evidence of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -162,15 +168,36 @@ impl Lexicon {
     /// The first hostile term found in `text` (normalised here), without scoring: for link texts
     /// and hosts, where only "does it hit, and what" matters.
     pub fn first_hit(&self, text: &str) -> Option<&Term> {
-        let marked = normalise_marking_term_starts(text, &self.matcher);
-        self.matcher
-            .find_at(&marked.text, &marked.term_starts)
-            .map(|found| (found.start, &self.terms[found.term]))
-            .find(|(start, term)| {
-                term.category != Category::Context
-                    && ascii_boundary_ok(&marked.text, *start, &term.text)
-            })
-            .map(|(_, term)| term)
+        self.first_hit_in(&[text])
+    }
+
+    /// [`Lexicon::first_hit`] of the concatenation of `parts`, without building it (a link's
+    /// text and host, once per distinct link of every page).
+    pub fn first_hit_in(&self, parts: &[&str]) -> Option<&Term> {
+        self.with_marked(parts, |marked| {
+            self.matcher
+                .find_at(&marked.text, &marked.term_starts)
+                .map(|found| (found.start, &self.terms[found.term]))
+                .find(|(start, term)| {
+                    term.category != Category::Context
+                        && ascii_boundary_ok(&marked.text, *start, &term.text)
+                })
+                .map(|(_, term)| term)
+        })
+    }
+
+    /// Calls `then` with the concatenation of `parts` normalised and its term starts marked,
+    /// in this thread's scratch buffers: texts are normalised ~15 times per page, and
+    /// allocating and freeing two buffers each time was a visible cost.
+    fn with_marked<T>(&self, parts: &[&str], then: impl FnOnce(&MarkedText) -> T) -> T {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut marked) => {
+                normalise_parts_into(parts, &self.matcher, &mut marked);
+                then(&marked)
+            }
+            // Only if `then` normalised again, which it does not.
+            Err(_) => then(&normalise_parts_marking_term_starts(parts, &self.matcher)),
+        })
     }
 
     /// Normalises `text` and scores it as found in `region`.
@@ -183,7 +210,11 @@ impl Lexicon {
     /// Normalises `text` and scores it as found in `region` into `score` (several regions
     /// add up).
     pub fn score_into(&self, text: &str, region: Region, score: &mut LexiconScore) {
-        let marked = normalise_marking_term_starts(text, &self.matcher);
+        self.with_marked(&[text], |marked| self.tally(marked, region, score));
+    }
+
+    /// Scores the normalised text of `marked` as found in `region` into `score`.
+    fn tally(&self, marked: &MarkedText, region: Region, score: &mut LexiconScore) {
         let normalised = marked.text.as_str();
         let region_weight = region_weight(region);
         let mut per_term: BTreeMap<usize, u32> = BTreeMap::new();
@@ -207,14 +238,18 @@ impl Lexicon {
             ) {
                 category.prominent += weighted;
             }
-            let tally = category
-                .terms
-                .entry(term.text.clone())
-                .or_insert(TermTally {
-                    weight: term.weight,
-                    hits: 0,
-                    regions: Vec::new(),
-                });
+            // Looked up before inserting: the key is a copy of the term, made only once.
+            let tally = match category.terms.get_mut(&term.text) {
+                Some(tally) => tally,
+                None => category
+                    .terms
+                    .entry(term.text.clone())
+                    .or_insert(TermTally {
+                        weight: term.weight,
+                        hits: 0,
+                        regions: Vec::new(),
+                    }),
+            };
             tally.hits += 1;
             if !tally.regions.contains(&region) {
                 tally.regions.push(region);

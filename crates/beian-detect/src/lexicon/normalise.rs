@@ -5,9 +5,9 @@
 
 use std::sync::LazyLock;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-use super::matcher::TermMatcher;
+use super::matcher::{TermMatcher, TermStart};
 
 fn is_zero_width(c: char) -> bool {
     matches!(
@@ -16,8 +16,8 @@ fn is_zero_width(c: char) -> bool {
     )
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+fn is_cjk(c: u32) -> bool {
+    matches!(c, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF)
 }
 
 /// Characters used to break up a word: whitespace, ASCII and CJK punctuation, symbols.
@@ -142,83 +142,161 @@ const SWAPS: [(char, char, &str); 2] = [('菠', '菜', "博彩"), ('波', '菜',
 /// The common CJK block, where page text lives.
 const IDEOGRAPHS: std::ops::RangeInclusive<char> = '\u{4E00}'..='\u{9FFF}';
 
-/// One bit per character of [`IDEOGRAPHS`]: set when `numeral`, `simplified` or a swap may
-/// change it. Built once (2.6 KB); most ideographs are left as they are, and this spares
-/// them the table lookups.
-static MAPPED_IDEOGRAPHS: LazyLock<Vec<u64>> = LazyLock::new(|| {
-    let first = u32::from(*IDEOGRAPHS.start());
-    let mut bits = vec![0u64; (u32::from(*IDEOGRAPHS.end()) - first) as usize / 64 + 1];
-    for c in IDEOGRAPHS {
-        let swapped = SWAPS.iter().any(|(_, second, _)| *second == c);
-        if numeral(c).is_some() || simplified(c) != c || swapped {
-            let at = (u32::from(c) - first) as usize;
-            bits[at / 64] |= 1 << (at % 64);
-        }
-    }
+/// Whether `numeral`, `simplified` or a swap may change the ideograph `c`.
+fn is_mapped_ideograph(c: char) -> bool {
+    numeral(c).is_some() || simplified(c) != c || SWAPS.iter().any(|(_, second, _)| *second == c)
+}
+
+/// Words of a bitmap with one bit per code point of the Basic Multilingual Plane: any
+/// character decoded from three bytes has a bit, without a bounds check.
+const BMP_WORDS: usize = 0x1_0000 / 64;
+
+fn set_bit(bits: &mut [u64; BMP_WORDS], c: char) {
+    let code = u32::from(c) as usize;
+    bits[code / 64] |= 1 << (code % 64);
+}
+
+/// Whether the bit of code point `code` (at most 16 bits) is set.
+#[inline]
+fn has_bit(bits: &[u64; BMP_WORDS], code: u32) -> bool {
+    let index = code as usize;
+    bits[index / 64] & (1 << (index % 64)) != 0
+}
+
+/// Set for the three-byte characters that normalisation writes as they are: the
+/// ideographs of [`IDEOGRAPHS`] that no table or swap changes, and U+FFFD (text decoded
+/// from the wrong encoding is full of it). Built once (8 KB); page text is mostly such
+/// characters and ASCII, and one bit test spares them the table lookups and NFKC.
+static KEPT: LazyLock<[u64; BMP_WORDS]> = LazyLock::new(|| {
+    let mut bits = [0u64; BMP_WORDS];
+    IDEOGRAPHS
+        .filter(|c| !is_mapped_ideograph(*c))
+        .chain([char::REPLACEMENT_CHARACTER])
+        .for_each(|c| set_bit(&mut bits, c));
     bits
 });
 
-/// Whether the character `offset` places after the start of [`IDEOGRAPHS`] is an ideograph
-/// kept as it is (`mapped`: [`MAPPED_IDEOGRAPHS`]); false past the end of the block.
-fn is_plain_ideograph(mapped: &[u64], offset: usize) -> bool {
-    mapped
-        .get(offset / 64)
-        .is_some_and(|word| word & (1 << (offset % 64)) == 0)
-}
+/// Set for the three-byte separators ([`is_separator`]) that NFKC leaves as they are
+/// (、。《》“” — not U+3000, which NFKC makes a space), in the blocks where Chinese text
+/// takes its punctuation: they need no NFKC.
+static SEPARATORS: LazyLock<[u64; BMP_WORDS]> = LazyLock::new(|| {
+    let mut bits = [0u64; BMP_WORDS];
+    ('\u{2000}'..='\u{2BFF}')
+        .chain('\u{3000}'..='\u{303F}')
+        .chain('\u{FE10}'..='\u{FE6F}')
+        .chain(['\u{30FB}'])
+        .filter(|c| {
+            !is_zero_width(*c)
+                && is_separator(*c)
+                && is_nfkc_quick(std::iter::once(*c)) == IsNormalized::Yes
+        })
+        .for_each(|c| set_bit(&mut bits, c));
+    bits
+});
 
 /// Normalised text, and the byte offsets in it where a lexicon term may start.
+#[derive(Default)]
 pub(crate) struct MarkedText {
     pub text: String,
     /// Ascending; every offset where the matcher's pair filter says a term may start (a
-    /// superset of where one does).
-    pub term_starts: Vec<usize>,
+    /// superset of where one does), with the pair written there.
+    pub term_starts: Vec<TermStart>,
+}
+
+/// What normalisation notes about the characters it writes: each is given, as a code point,
+/// with the one written before it (a code point and its byte offset in the output).
+trait Marker {
+    /// The last character written and its offset, if it is tracked.
+    fn last_written(&self) -> Option<(u32, usize)>;
+    fn set_last_written(&mut self, last: Option<(u32, usize)>);
+    /// `c` is written right after `before`.
+    fn pair(&mut self, before: (u32, usize), c: u32);
+
+    /// `c` is written at byte offset `at` of the output.
+    #[inline]
+    fn written(&mut self, c: u32, at: usize) {
+        if let Some(before) = self.last_written() {
+            self.pair(before, c);
+        }
+        self.set_last_written(Some((c, at)));
+    }
+}
+
+/// Plain normalisation ([`normalise_for_lexicon`]): nothing to note.
+struct NoMarks;
+
+impl Marker for NoMarks {
+    #[inline]
+    fn last_written(&self) -> Option<(u32, usize)> {
+        None
+    }
+
+    #[inline]
+    fn set_last_written(&mut self, _: Option<(u32, usize)>) {}
+
+    #[inline]
+    fn pair(&mut self, _: (u32, usize), _: u32) {}
+}
+
+/// Tests every character written, with the one written before it, against the matcher's
+/// filter of term-start pairs, so the matcher need not decode the text again to find where
+/// terms may start (it was a second walk over all page text).
+struct TermStarts<'m> {
+    matcher: &'m TermMatcher,
+    starts: Vec<TermStart>,
+    last_written: Option<(u32, usize)>,
+}
+
+impl Marker for TermStarts<'_> {
+    #[inline]
+    fn last_written(&self) -> Option<(u32, usize)> {
+        self.last_written
+    }
+
+    #[inline]
+    fn set_last_written(&mut self, last: Option<(u32, usize)>) {
+        self.last_written = last;
+    }
+
+    /// The pair `c` ends may start a term where `before` was written.
+    #[inline]
+    fn pair(&mut self, (before, before_at): (u32, usize), c: u32) {
+        if let Some(pair) = self.matcher.pair_may_start(before, c) {
+            match self.starts.last_mut() {
+                // After a swap, the character before the replacement is tested again, with
+                // the replacement: the pair there is now this one.
+                Some(last) if last.at == before_at => last.pair = pair,
+                _ => self.starts.push(TermStart {
+                    at: before_at,
+                    pair,
+                }),
+            }
+        }
+    }
 }
 
 /// Builds the normalised string one character at a time.
-struct Normaliser<'m> {
+struct Normaliser<M> {
     out: String,
     pending_separator: bool,
     last: Option<char>,
-    /// When set, every character written is tested, with the one written before it, against
-    /// the matcher's filter of term-start pairs, so the matcher need not decode the text
-    /// again to find where terms may start (it was a second walk over all page text).
-    matcher: Option<&'m TermMatcher>,
-    term_starts: Vec<usize>,
-    /// The last character written to `out` and its offset (only tracked with a matcher).
-    last_written: Option<(char, usize)>,
+    marks: M,
 }
 
-impl Normaliser<'_> {
-    fn new(capacity: usize, matcher: Option<&TermMatcher>) -> Normaliser<'_> {
+impl<M: Marker> Normaliser<M> {
+    fn new(capacity: usize, marks: M) -> Normaliser<M> {
         Normaliser {
             out: String::with_capacity(capacity),
             pending_separator: false,
             last: None,
-            matcher,
-            term_starts: Vec::new(),
-            last_written: None,
+            marks,
         }
     }
 
     /// Writes one character.
     fn write(&mut self, c: char) {
-        self.mark(c, self.out.len());
+        self.marks.written(u32::from(c), self.out.len());
         self.out.push(c);
-    }
-
-    /// Notes that `c` is written at `at`: the pair it ends may start a term where the
-    /// character before it was written.
-    #[inline]
-    fn mark(&mut self, c: char, at: usize) {
-        if let Some(matcher) = self.matcher {
-            if let Some((before, before_at)) = self.last_written
-                && matcher.pair_may_start(u32::from(before), u32::from(c))
-                && self.term_starts.last() != Some(&before_at)
-            {
-                self.term_starts.push(before_at);
-            }
-            self.last_written = Some((c, at));
-        }
     }
 
     /// Letters and digits, the bulk of ASCII text: nothing to strip, map or swap.
@@ -234,11 +312,10 @@ impl Normaliser<'_> {
     fn separate_before(&mut self, c: char) {
         if self.pending_separator {
             self.pending_separator = false;
-            let joins = |x: char| is_cjk(x) || x.is_ascii_digit();
-            let glue = self
+            if !self
                 .last
-                .is_some_and(|l| joins(l) && joins(c) && (is_cjk(l) || is_cjk(c)));
-            if !glue {
+                .is_some_and(|last| glues(u32::from(last), u32::from(c)))
+            {
                 self.write(' ');
             }
         }
@@ -268,11 +345,11 @@ impl Normaliser<'_> {
             .find(|(first, second, _)| self.last == Some(*first) && c == *second)
         {
             self.out.pop();
-            if self.matcher.is_some() {
-                // The replacement follows the character before the one it replaces.
-                let at = self.out.len();
-                self.last_written = self.out.chars().next_back().map(|b| (b, at - b.len_utf8()));
-            }
+            // The replacement follows the character before the one it replaces.
+            let at = self.out.len();
+            let previous = self.out.chars().next_back();
+            self.marks
+                .set_last_written(previous.map(|b| (u32::from(b), at - b.len_utf8())));
             replacement.chars().for_each(|r| self.write(r));
             self.last = replacement.chars().last();
             return;
@@ -280,7 +357,197 @@ impl Normaliser<'_> {
         self.write(c);
         self.last = Some(c);
     }
+
+    /// Normalises `text` onto what was written so far, as if it followed it in one string
+    /// (characters are normalised one at a time, so this is the same).
+    fn push_text(&mut self, text: &str) {
+        let tables = Tables {
+            kept: &KEPT,
+            separators: &SEPARATORS,
+        };
+        let mut at = 0;
+        while at < text.len() {
+            at = self.push_simple(text, at, &tables);
+            let Some(c) = text[at..].chars().next() else {
+                break;
+            };
+            at += c.len_utf8();
+            if IDEOGRAPHS.contains(&c) {
+                // Not in `KEPT`: a table or swap may change it.
+                self.feed_mapped(c);
+            } else if let Some(ascii) = fullwidth_ascii(c) {
+                self.feed(ascii);
+            } else {
+                std::iter::once(c).nfkc().for_each(|d| self.feed(d));
+            }
+        }
+    }
+
+    /// Normalises the stretch of simple characters of `text` that starts at `start` —
+    /// ASCII, and the three-byte characters of [`KEPT`] and [`SEPARATORS`] — and returns
+    /// where it ends: at the end of `text`, or at a character of another kind.
+    ///
+    /// Page text is mostly such stretches, and this is what [`Normaliser::feed`] does for
+    /// them, without its tests: the characters written as they are (all but capitals,
+    /// separators and the spaces that replace them) are copied as slices of `text`
+    /// (decoding and encoding every character again was the most expensive part of
+    /// normalising), and runs of them go through [`walk_as_is`].
+    fn push_simple(&mut self, text: &str, start: usize, tables: &Tables) -> usize {
+        let bytes = text.as_bytes();
+        // `text[copy_from..at]` is written as it is, at `out.len()`, before anything else is.
+        let mut copy_from = start;
+        let mut at = start;
+        while let Some(&lead) = bytes.get(at) {
+            // The character at `at` as written, and whether it is written as it is.
+            let (c, as_is) = match ASCII_CLASSES.get(usize::from(lead)) {
+                Some(AsciiClass::Kept) => (u32::from(lead), true),
+                Some(AsciiClass::Upper) => (u32::from(lead.to_ascii_lowercase()), false),
+                Some(AsciiClass::Separator) => {
+                    self.separator(text, copy_from, at);
+                    at += 1;
+                    copy_from = at;
+                    continue;
+                }
+                None => match three_byte_char(bytes, at) {
+                    Some(c) if has_bit(tables.kept, c) => (c, true),
+                    Some(c) if has_bit(tables.separators, c) => {
+                        self.separator(text, copy_from, at);
+                        at += 3;
+                        copy_from = at;
+                        continue;
+                    }
+                    _ => break,
+                },
+            };
+            if self.pending_separator {
+                // What `separate_before` does; nothing is waiting to be copied, since the
+                // separator was not.
+                self.pending_separator = false;
+                if !self.last.is_some_and(|last| glues(u32::from(last), c)) {
+                    self.write(' ');
+                }
+            }
+            let len = if c < 0x80 { 1 } else { 3 };
+            if !as_is {
+                self.out.push_str(&text[copy_from..at]);
+                copy_from = at + len;
+                // Only capitals are not written as they are.
+                self.write(char::from(lead.to_ascii_lowercase()));
+            } else {
+                let c_at = self.out.len() + at - copy_from;
+                self.marks.written(c, c_at);
+            }
+            // A character at input offset `i` is (or will be) at `out.len() + i - copy_from`
+            // in `out`, summed before subtracting: after a capital, `copy_from` is past it.
+            let (end, last, last_at) = walk_as_is(bytes, at + len, tables.kept, (c, at), |pair| {
+                let ((before, before_at), c) = pair;
+                let before_out = self.out.len() + before_at - copy_from;
+                self.marks.pair((before, before_out), c);
+            });
+            if end != at + len {
+                self.marks
+                    .set_last_written(Some((last, self.out.len() + last_at - copy_from)));
+            }
+            // Simple characters are valid scalar values.
+            self.last = char::from_u32(last);
+            at = end;
+        }
+        self.out.push_str(&text[copy_from..at]);
+        at
+    }
+
+    /// A separator at `at` in [`Normaliser::push_simple`], where `text[copy_from..at]` waits
+    /// to be copied.
+    fn separator(&mut self, text: &str, copy_from: usize, at: usize) {
+        self.out.push_str(&text[copy_from..at]);
+        self.pending_separator = self.last.is_some();
+    }
 }
+
+/// The bitmaps [`Normaliser::push_simple`] tests.
+struct Tables<'t> {
+    kept: &'t [u64; BMP_WORDS],
+    separators: &'t [u64; BMP_WORDS],
+}
+
+/// Walks the characters written as they are — ASCII letters, digits and control
+/// characters, and the three-byte characters of [`KEPT`] — from `at`, calling `pair` for
+/// each with the one before it (code points and input offsets; `previous` is the one
+/// before `at`). Returns where the walk stopped, and the last character walked (`previous`
+/// if none).
+#[inline]
+fn walk_as_is(
+    bytes: &[u8],
+    mut at: usize,
+    kept: &[u64; BMP_WORDS],
+    previous: (u32, usize),
+    mut pair: impl FnMut(((u32, usize), u32)),
+) -> (usize, u32, usize) {
+    let (mut last, mut last_at) = previous;
+    while let Some(&lead) = bytes.get(at) {
+        let (c, len) = if lead.is_ascii() {
+            if ASCII_CLASSES[usize::from(lead)] != AsciiClass::Kept {
+                break;
+            }
+            (u32::from(lead), 1)
+        } else if let Some(c) = three_byte_char(bytes, at)
+            && has_bit(kept, c)
+        {
+            (c, 3)
+        } else {
+            break;
+        };
+        pair(((last, last_at), c));
+        (last, last_at) = (c, at);
+        at += len;
+    }
+    (at, last, last_at)
+}
+
+/// Whether a separator between `last` and `c` (code points) is dropped: CJK characters
+/// and the digits next to them are glued (菠 菜 → 菠菜, 6 合 彩 → 6合彩).
+#[inline]
+fn glues(last: u32, c: u32) -> bool {
+    let digit = |x: u32| (u32::from(b'0')..=u32::from(b'9')).contains(&x);
+    match (is_cjk(last), is_cjk(c)) {
+        (true, true) => true,
+        (true, false) => digit(c),
+        (false, true) => digit(last),
+        (false, false) => false,
+    }
+}
+
+/// What normalisation does with an ASCII character (see [`ASCII_CLASSES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AsciiClass {
+    /// Written as it is: lower-case letters, digits, and the control characters that are not
+    /// whitespace (neither a table nor a swap changes them).
+    Kept,
+    /// Written lower-cased.
+    Upper,
+    /// Whitespace and punctuation ([`is_separator`]).
+    Separator,
+}
+
+/// The class of each ASCII character (checked against [`Normaliser::feed`] by a test).
+const ASCII_CLASSES: [AsciiClass; 128] = {
+    let mut classes = [AsciiClass::Kept; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        classes[byte] = if b.is_ascii_uppercase() {
+            AsciiClass::Upper
+        } else if b.is_ascii_punctuation() || matches!(b, b' ' | b'\t'..=b'\r') {
+            // `char::is_whitespace` in ASCII: space, tab, line feed, vertical tab, form feed
+            // and carriage return.
+            AsciiClass::Separator
+        } else {
+            AsciiClass::Kept
+        };
+        byte += 1;
+    }
+    classes
+};
 
 /// Normalises text for lexicon matching: NFKC (full → half width), lower-case ASCII,
 /// zero-width characters removed, separators between CJK characters dropped (菠 菜 → 菠菜)
@@ -292,109 +559,64 @@ impl Normaliser<'_> {
 /// of page analysis. Per-character NFKC does not recompose combining sequences across
 /// characters, which the lexicon (CJK and ASCII terms) does not need.
 pub fn normalise_for_lexicon(text: &str) -> String {
-    normalise(text, None).text
+    let mut normaliser = Normaliser::new(text.len(), NoMarks);
+    normaliser.push_text(text);
+    normaliser.out
 }
 
 /// [`normalise_for_lexicon`], also marking where `matcher`'s terms may start.
+#[cfg(test)]
 pub(crate) fn normalise_marking_term_starts(text: &str, matcher: &TermMatcher) -> MarkedText {
-    normalise(text, Some(matcher))
+    normalise_parts_marking_term_starts(&[text], matcher)
 }
 
-fn normalise(text: &str, matcher: Option<&TermMatcher>) -> MarkedText {
-    let mut normaliser = Normaliser::new(text.len(), matcher);
-    let mapped: &[u64] = &MAPPED_IDEOGRAPHS;
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while at < text.len() {
-        if let Some((first_code, first_len)) = plain_char(bytes, at, mapped) {
-            at = normaliser.copy_plain_run(text, at, first_code, first_len, mapped);
-            continue;
-        }
-        let lead = bytes[at];
-        if lead.is_ascii() {
-            // Spaces, punctuation and capitals: no character to decode.
-            normaliser.feed(char::from(lead));
-            at += 1;
-            continue;
-        }
-        let Some(c) = text[at..].chars().next() else {
-            break;
-        };
-        at += c.len_utf8();
-        if IDEOGRAPHS.contains(&c) {
-            // Not plain (a plain one would have started a run): a table or swap may change it.
-            normaliser.feed_mapped(c);
-        } else if let Some(ascii) = fullwidth_ascii(c) {
-            normaliser.feed(ascii);
-        } else {
-            std::iter::once(c).nfkc().for_each(|d| normaliser.feed(d));
-        }
-    }
-    MarkedText {
-        text: normaliser.out,
-        term_starts: normaliser.term_starts,
-    }
+/// [`normalise_marking_term_starts`] of the concatenation of `parts`, without building it.
+pub(crate) fn normalise_parts_marking_term_starts(
+    parts: &[&str],
+    matcher: &TermMatcher,
+) -> MarkedText {
+    let mut marked = MarkedText::default();
+    normalise_parts_into(parts, matcher, &mut marked);
+    marked
 }
 
-impl Normaliser<'_> {
-    /// Copies the run of plain characters (see [`plain_char`]) that starts at `at` with the
-    /// character `first_code` of `first_len` bytes, and returns where the run ends. Page
-    /// text is mostly such runs; copying them whole instead of decoding and re-encoding every
-    /// character halved the cost of normalising.
-    fn copy_plain_run(
-        &mut self,
-        text: &str,
-        at: usize,
-        first_code: u32,
-        first_len: usize,
-        mapped: &[u64],
-    ) -> usize {
-        let bytes = text.as_bytes();
-        // Plain characters are ASCII or ideographs, all valid scalar values.
-        let first = char::from_u32(first_code).unwrap_or(char::REPLACEMENT_CHARACTER);
-        // What `feed` does before each of these characters, done once for the run.
-        self.separate_before(first);
-        let out_start = self.out.len();
-        self.mark(first, out_start);
-        let mut end = at + first_len;
-        let (mut last_code, mut last_at) = (first_code, at);
-        while let Some((code, len)) = plain_char(bytes, end, mapped) {
-            if let Some(matcher) = self.matcher
-                && matcher.pair_may_start(last_code, code)
-            {
-                self.term_starts.push(out_start + (last_at - at));
-            }
-            (last_code, last_at) = (code, end);
-            end += len;
-        }
-        self.out.push_str(&text[at..end]);
-        let last = char::from_u32(last_code).unwrap_or(char::REPLACEMENT_CHARACTER);
-        self.last = Some(last);
-        if self.matcher.is_some() {
-            self.last_written = Some((last, out_start + (last_at - at)));
-        }
-        end
+/// [`normalise_parts_marking_term_starts`] into `marked`, whose buffers are reused.
+pub(crate) fn normalise_parts_into(parts: &[&str], matcher: &TermMatcher, marked: &mut MarkedText) {
+    let capacity: usize = parts.iter().map(|p| p.len()).sum();
+    let mut out = std::mem::take(&mut marked.text);
+    out.clear();
+    out.reserve(capacity);
+    let mut starts = std::mem::take(&mut marked.term_starts);
+    starts.clear();
+    // Past the few first pushes, growing the list cost more than the spare room: page text
+    // has a marked start every 20 to 30 bytes.
+    starts.reserve(capacity / 16 + 4);
+    let marks = TermStarts {
+        matcher,
+        starts,
+        last_written: None,
+    };
+    let mut normaliser = Normaliser {
+        out,
+        pending_separator: false,
+        last: None,
+        marks,
+    };
+    for part in parts {
+        normaliser.push_text(part);
     }
+    marked.text = normaliser.out;
+    marked.term_starts = normaliser.marks.starts;
 }
 
-/// The character at `at` when normalisation keeps it as it is — a lower-case ASCII letter, a
-/// digit or a plain ideograph (see [`MAPPED_IDEOGRAPHS`]) — as its code point and length.
+/// The code point of the character at `at` when it has three bytes (at most 16 bits).
 #[inline]
-fn plain_char(bytes: &[u8], at: usize, mapped: &[u64]) -> Option<(u32, usize)> {
-    let lead = *bytes.get(at)?;
-    if lead.is_ascii_lowercase() || lead.is_ascii_digit() {
-        return Some((u32::from(lead), 1));
-    }
-    // The three-byte sequences of U+4000–U+9FFF; `bytes` is UTF-8, so the two bytes after
-    // the lead are continuation bytes.
-    if !(0xE4..=0xE9).contains(&lead) || at + 2 >= bytes.len() {
+fn three_byte_char(bytes: &[u8], at: usize) -> Option<u32> {
+    // `bytes` is UTF-8: a three-byte lead is followed by two continuation bytes.
+    let &[lead @ 0xE0..=0xEF, second, third, ..] = bytes.get(at..)? else {
         return None;
-    }
-    let code = (u32::from(lead & 0x0F) << 12)
-        | (u32::from(bytes[at + 1] & 0x3F) << 6)
-        | u32::from(bytes[at + 2] & 0x3F);
-    let offset = code.checked_sub(u32::from(*IDEOGRAPHS.start()))?;
-    is_plain_ideograph(mapped, offset as usize).then_some((code, 3))
+    };
+    Some((u32::from(lead & 0x0F) << 12) | (u32::from(second & 0x3F) << 6) | u32::from(third & 0x3F))
 }
 
 /// NFKC of the full-width forms of ASCII (U+FF01–U+FF5E: `，：（）` in Chinese text), which
@@ -411,9 +633,10 @@ fn fullwidth_ascii(c: char) -> Option<char> {
 mod tests {
     use super::*;
 
-    /// The normalisation without the plain-ideograph shortcut.
+    /// The normalisation without the shortcuts (simple stretches, kept characters, the
+    /// separator and ASCII tables): every character through `feed`.
     fn normalise_by_char(text: &str) -> String {
-        let mut normaliser = Normaliser::new(text.len(), None);
+        let mut normaliser = Normaliser::new(text.len(), NoMarks);
         for c in text.chars() {
             if c.is_ascii() {
                 normaliser.feed(c);
@@ -451,12 +674,74 @@ mod tests {
         }
     }
 
+    /// Every character of the Basic Multilingual Plane, whichever path it takes (ASCII
+    /// classes, kept characters, separators, full width, NFKC), in contexts that reach the
+    /// separator and swap rules.
+    #[test]
+    fn every_bmp_character_normalises_like_the_reference() {
+        for c in '\0'..='\u{FFFF}' {
+            for text in [
+                format!("{c}"),
+                format!("a {c} 1"),
+                format!("菠{c}菜"),
+                format!("澳 {c}{c}6 X{c}"),
+            ] {
+                assert_eq!(
+                    normalise_for_lexicon(&text),
+                    normalise_by_char(&text),
+                    "{:?}",
+                    c
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_tables_hold_what_they_say() {
+        for byte in 0..128u8 {
+            let c = char::from(byte);
+            let class = ASCII_CLASSES[usize::from(byte)];
+            assert_eq!(class == AsciiClass::Upper, c.is_ascii_uppercase(), "{c:?}");
+            assert_eq!(class == AsciiClass::Separator, is_separator(c), "{c:?}");
+        }
+        assert!(has_bit(&KEPT, 0x4E2D), "中");
+        assert!(!has_bit(&KEPT, u32::from('門')));
+        assert!(
+            !has_bit(&KEPT, u32::from('菜')),
+            "the second character of a swap"
+        );
+        assert!(has_bit(&KEPT, u32::from(char::REPLACEMENT_CHARACTER)));
+        for c in ['、', '。', '《', '“', '—'] {
+            assert!(has_bit(&SEPARATORS, u32::from(c)), "{c}");
+        }
+        // NFKC makes it a space: not a separator as it is.
+        assert!(!has_bit(&SEPARATORS, 0x3000));
+    }
+
     proptest::proptest! {
         #[test]
         fn the_shortcut_normalises_like_the_tables(
-            text in "([a-zA-Z0-9 ,.★\u{3000}\u{200B}]|菠|菜|六|門|澳|葡|京|赌|场|ＢＥＴ|\\PC){0,40}"
+            text in "([a-zA-Z0-9 ,.★\u{3000}\u{200B}\u{FFFD}]|菠|菜|六|門|澳|葡|京|赌|场|、|。|“|ＢＥＴ|\\PC){0,40}"
         ) {
             proptest::prop_assert_eq!(normalise_for_lexicon(&text), normalise_by_char(&text));
+        }
+
+        /// Normalising parts one after the other is normalising their concatenation.
+        #[test]
+        fn parts_normalise_like_their_concatenation(
+            parts in proptest::collection::vec(
+                "([a-zA-Z0-9 ,.★\u{200B}]|菠|菜|六|澳|门|赌|场|、|ＢＥＴ|\\PC){0,8}",
+                0..4,
+            )
+        ) {
+            let terms = ["澳门", "赌场", "博彩", "6合", "bet", "a b", "1 2"];
+            let matcher = TermMatcher::new(terms.iter().copied());
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+            let joined = parts.concat();
+            let whole = normalise_marking_term_starts(&joined, &matcher);
+            let in_parts = normalise_parts_marking_term_starts(&parts, &matcher);
+            proptest::prop_assert_eq!(&in_parts.text, &whole.text);
+            proptest::prop_assert_eq!(&in_parts.term_starts, &whole.term_starts);
         }
     }
 
