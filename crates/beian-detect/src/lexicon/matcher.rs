@@ -13,22 +13,44 @@
 //! was not enough: 377 characters start a term, 在, 大, 网 and 金 among them, so a fifth of
 //! ordinary Chinese text were candidates, each a mispredicted branch.
 
-/// Term indices of one character pair, longest term first.
-#[derive(Debug, Clone)]
+/// The terms of one character pair: `candidates[first..first + count]`, longest first.
+#[derive(Debug, Clone, Copy)]
 struct PairSlot {
     key: u64,
-    terms: Vec<u32>,
+    first: u32,
+    count: u32,
 }
 
+/// A slot of no pair (a real key has at most 53 bits).
+const EMPTY_SLOT: PairSlot = PairSlot {
+    key: u64::MAX,
+    first: 0,
+    count: 0,
+};
+
+/// One term of a pair: its bytes are `term_bytes[start..start + len]`.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    start: u32,
+    len: u32,
+    /// Its last byte, compared first (no load from `term_bytes` for most candidates).
+    last: u8,
+    term: u32,
+}
+
+/// Everything a match attempt reads sits in three flat arrays (slots, candidates, term
+/// bytes) rather than behind a `Vec` per pair and a `String` per term: an attempt at each
+/// marked start chased two pointers into scattered allocations.
 #[derive(Debug, Clone)]
 pub(crate) struct TermMatcher {
-    /// The terms, as given (normalised).
-    terms: Vec<String>,
+    /// The terms, as given (normalised), one after another.
+    term_bytes: Vec<u8>,
+    candidates: Vec<Candidate>,
     /// One bit per [`pair_bit`] of the first two characters of a term. A fixed size, so
     /// that testing a bit needs no bounds check: normalisation tests every pair of page text.
     pair_bits: Box<[u64; PAIR_WORDS]>,
     /// Open addressing over [`pair_key`]; a power-of-two length.
-    pairs: Vec<Option<PairSlot>>,
+    pairs: Vec<PairSlot>,
 }
 
 /// One match: byte offsets in the text and the index of the term.
@@ -112,35 +134,47 @@ impl TermMatcher {
             // Lexicon sizes are far below u32::MAX terms.
             by_pair.push((key, index as u32));
         }
+        // Grouped by pair, longest term first within a pair: the first term that matches
+        // is the leftmost-longest match. Lexicon sizes are far below u32::MAX bytes.
+        by_pair.sort_by_key(|&(key, index)| (key, std::cmp::Reverse(terms[index as usize].len())));
+        let mut term_bytes: Vec<u8> = Vec::new();
+        let mut spans: Vec<(u32, u32)> = Vec::with_capacity(terms.len());
+        for term in &terms {
+            spans.push((term_bytes.len() as u32, term.len() as u32));
+            term_bytes.extend_from_slice(term.as_bytes());
+        }
         let capacity = (by_pair.len() * 2).next_power_of_two().max(16);
         let mask = capacity - 1;
-        let mut pairs: Vec<Option<PairSlot>> = vec![None; capacity];
-        for (key, index) in by_pair {
+        let mut pairs = vec![EMPTY_SLOT; capacity];
+        let mut candidates: Vec<Candidate> = Vec::with_capacity(by_pair.len());
+        for group in by_pair.chunk_by(|a, b| a.0 == b.0) {
+            let key = group[0].0;
             let mut slot = slot_of(key, mask);
-            loop {
-                match &mut pairs[slot] {
-                    Some(existing) if existing.key == key => {
-                        existing.terms.push(index);
-                        break;
-                    }
-                    Some(_) => slot = (slot + 1) & mask,
-                    empty @ None => {
-                        *empty = Some(PairSlot {
-                            key,
-                            terms: vec![index],
-                        });
-                        break;
-                    }
-                }
+            while pairs[slot].count != 0 {
+                slot = (slot + 1) & mask;
             }
-        }
-        for slot in pairs.iter_mut().flatten() {
-            // Longest first: the first term that matches is the leftmost-longest match.
-            slot.terms
-                .sort_by_key(|t| std::cmp::Reverse(terms[*t as usize].len()));
+            pairs[slot] = PairSlot {
+                key,
+                first: candidates.len() as u32,
+                count: group.len() as u32,
+            };
+            candidates.extend(group.iter().map(|&(_, index)| {
+                let (start, len) = spans[index as usize];
+                Candidate {
+                    start,
+                    len,
+                    last: terms[index as usize]
+                        .as_bytes()
+                        .last()
+                        .copied()
+                        .unwrap_or(0),
+                    term: index,
+                }
+            }));
         }
         TermMatcher {
-            terms,
+            term_bytes,
+            candidates,
             pair_bits,
             pairs,
         }
@@ -157,12 +191,16 @@ impl TermMatcher {
         (self.pair_bits[bit / 64] & (1 << (bit % 64)) != 0).then_some(key)
     }
 
-    fn pair_terms(&self, key: u64) -> &[u32] {
+    fn pair_terms(&self, key: u64) -> &[Candidate] {
         let mask = self.pairs.len() - 1;
         let mut slot = slot_of(key, mask);
-        while let Some(Some(entry)) = self.pairs.get(slot) {
+        while let Some(entry) = self.pairs.get(slot).filter(|entry| entry.count != 0) {
             if entry.key == key {
-                return &entry.terms;
+                let first = entry.first as usize;
+                return self
+                    .candidates
+                    .get(first..first + entry.count as usize)
+                    .unwrap_or_default();
             }
             slot = (slot + 1) & mask;
         }
@@ -172,17 +210,19 @@ impl TermMatcher {
     /// The longest term that starts at `at`, where the characters of the pair `key` start.
     fn longest_at(&self, bytes: &[u8], at: usize, key: u64) -> Option<TermMatch> {
         let rest = &bytes[at..];
-        self.pair_terms(key).iter().find_map(|index| {
-            let term = self.terms[*index as usize].as_bytes();
-            // The last bytes first: most candidates differ there (the pair's characters are
-            // the same), and it spares them a call to memcmp.
-            let found = rest
-                .get(..term.len())
-                .is_some_and(|head| head.last() == term.last() && head == term);
-            found.then_some(TermMatch {
+        self.pair_terms(key).iter().find_map(|candidate| {
+            let len = candidate.len as usize;
+            // The last byte first: most candidates differ there (the pair's characters are
+            // the same), and it spares them the comparison of the whole term.
+            let head = rest
+                .get(..len)
+                .filter(|head| head.last() == Some(&candidate.last))?;
+            let start = candidate.start as usize;
+            let term = self.term_bytes.get(start..start + len)?;
+            (head == term).then_some(TermMatch {
                 start: at,
-                end: at + term.len(),
-                term: *index as usize,
+                end: at + len,
+                term: candidate.term as usize,
             })
         })
     }
