@@ -64,10 +64,13 @@ struct OpenElement<'a> {
     /// The first style frame this element pushed: its end pops it and everything above.
     frame: Option<u64>,
     ends: u8,
+    /// `bucket(lower)`, kept so a pop does not hash the name again.
+    bucket: u8,
 }
 
-fn bucket(lower: LowerName) -> usize {
-    (lower.hash() >> 58) as usize & (NAME_BUCKETS - 1)
+fn bucket(lower: LowerName) -> u8 {
+    // The top six bits of the hash: below `NAME_BUCKETS`, so the cast keeps them all.
+    (lower.hash() >> 58) as u8 & (NAME_BUCKETS - 1) as u8
 }
 
 /// The stack of open elements, capped at [`caps::OPEN_ELEMENTS`], with a count of open
@@ -90,7 +93,7 @@ impl<'a> OpenElements<'a> {
         if self.items.len() >= caps::OPEN_ELEMENTS {
             return false;
         }
-        self.open_per_bucket[bucket(element.lower)] += 1;
+        self.open_per_bucket[usize::from(element.bucket)] += 1;
         self.items.push(element);
         true
     }
@@ -98,22 +101,27 @@ impl<'a> OpenElements<'a> {
     /// How many elements (from the top) the end tag `name` closes: the nearest open element
     /// of that name and everything opened inside it.
     fn closed_by(&self, name: &str, lower: LowerName) -> usize {
-        if self.open_per_bucket[bucket(lower)] == 0 {
+        let matches = |e: &OpenElement<'_>| {
+            e.lower == lower && (lower.is_exact() || e.name.eq_ignore_ascii_case(name))
+        };
+        // Most end tags close the innermost element: no bucket lookup, no search.
+        if self.items.last().is_some_and(matches) {
+            return 1;
+        }
+        if self.open_per_bucket[usize::from(bucket(lower))] == 0 {
             return 0;
         }
         self.items
             .iter()
             .rev()
             .take(END_TAG_SEARCH_DEPTH)
-            .position(|e| {
-                e.lower == lower && (lower.is_exact() || e.name.eq_ignore_ascii_case(name))
-            })
+            .position(matches)
             .map_or(0, |from_top| from_top + 1)
     }
 
     fn pop(&mut self) -> Option<OpenElement<'a>> {
         let element = self.items.pop()?;
-        self.open_per_bucket[bucket(element.lower)] -= 1;
+        self.open_per_bucket[usize::from(element.bucket)] -= 1;
         Some(element)
     }
 }
@@ -389,6 +397,7 @@ impl<'a> Sink<'a> for Pass<'_, 'a> {
             lower: tag.lower,
             frame,
             ends,
+            bucket: bucket(tag.lower),
         };
         if !self.open.push(open) {
             s.facts.truncated = true;

@@ -535,12 +535,20 @@ impl<'a> Tokenizer<'a> {
         // Part of the current text node was already handed out (before a `</>`).
         let mut node_open = false;
         loop {
-            let Some(offset) = memchr(b'<', &bytes[search..]) else {
-                self.end_text(node_start, bytes.len(), node_open, sink);
-                self.pos = bytes.len();
-                return;
+            // Most text nodes are indentation between tags: white space is crossed a byte
+            // at a time, and `memchr` is called only when something else follows it.
+            let after_space = skip_space(bytes, search);
+            let lt = if bytes.get(after_space) == Some(&b'<') {
+                after_space
+            } else {
+                let Some(offset) = memchr(b'<', bytes.get(after_space..).unwrap_or_default())
+                else {
+                    self.end_text(node_start, bytes.len(), node_open, sink);
+                    self.pos = bytes.len();
+                    return;
+                };
+                after_space + offset
             };
-            let lt = search + offset;
             match bytes.get(lt + 1).copied() {
                 Some(b) if b.is_ascii_alphabetic() => {
                     self.end_text(node_start, lt, node_open, sink);
