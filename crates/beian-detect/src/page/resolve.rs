@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::{Target, caps, clip_bytes, decode_entities, is_off_site, shared_registrable_domain};
+use super::{Target, caps, clip_bytes, decode_entities, shared_registrable_domain};
 
 /// Hosts whose registrable domain is remembered per page, by each memo (a link farm to
 /// 100,000 hosts computes the rest each time rather than growing the memos).
@@ -19,6 +19,8 @@ pub(super) struct Resolver {
     base: Option<Url>,
     /// Host and registrable domain of `base` when it is http(s): what a relative URL gets.
     base_host: Option<(Arc<str>, Arc<str>)>,
+    /// Whether `base_host`'s domain is off-site: worked out once, as most links are relative.
+    base_off_site: bool,
     /// The site's registrable domain (what is off-site is relative to it).
     site: Option<String>,
     /// Lower-case host → registrable domain.
@@ -59,7 +61,17 @@ impl Resolver {
                 let domain = shared_registrable_domain(&host);
                 (Arc::from(host), domain)
             });
+        self.base_off_site = self
+            .base_host
+            .as_ref()
+            .is_some_and(|(_, domain)| self.is_off_site(domain));
         self.base = base;
+    }
+
+    /// Whether `domain` differs from the site's registrable domain (as `is_off_site` says
+    /// of a target with that domain).
+    fn is_off_site(&self, domain: &str) -> bool {
+        self.site.as_deref().is_some_and(|site| domain != site)
     }
 
     fn domain_of(&mut self, host: &Arc<str>) -> Arc<str> {
@@ -74,31 +86,41 @@ impl Resolver {
     }
 
     pub(super) fn target(&mut self, raw: &str) -> Target {
-        let decoded = decode_entities(raw.trim());
-        let href = clip_bytes(&decoded, caps::URL_BYTES).to_string();
-        let (host, domain) = if is_plain_relative(&href) && self.base.is_some() {
-            match &self.base_host {
-                Some((host, domain)) => (Some(Arc::clone(host)), Some(Arc::clone(domain))),
-                None => (None, None),
-            }
-        } else {
-            match self.plain_absolute(&href) {
-                Some((host, domain)) => (Some(host), Some(domain)),
-                None => {
-                    let host = self.parsed_host(&href).map(Arc::<str>::from);
-                    let domain = host.as_ref().map(|h| self.domain_of(h));
-                    (host, domain)
-                }
+        let href = match decode_entities(raw.trim()) {
+            // Decoding already made an owned copy: kept when it needs no clipping.
+            std::borrow::Cow::Owned(decoded) if decoded.len() <= caps::URL_BYTES => decoded,
+            decoded => clip_bytes(&decoded, caps::URL_BYTES).to_string(),
+        };
+        if is_plain_relative(&href) && self.base.is_some() {
+            // Most links of a page: the base's host, domain and off-site flag as they are.
+            return match &self.base_host {
+                Some((host, domain)) => Target {
+                    href,
+                    host: Some(Arc::clone(host)),
+                    domain: Some(Arc::clone(domain)),
+                    off_site: self.base_off_site,
+                },
+                None => Target {
+                    href,
+                    ..Target::default()
+                },
+            };
+        }
+        let (host, domain) = match self.plain_absolute(&href) {
+            Some((host, domain)) => (Some(host), Some(domain)),
+            None => {
+                let host = self.parsed_host(&href).map(Arc::<str>::from);
+                let domain = host.as_ref().map(|h| self.domain_of(h));
+                (host, domain)
             }
         };
-        let mut target = Target {
+        let off_site = domain.as_deref().is_some_and(|d| self.is_off_site(d));
+        Target {
             href,
             host,
             domain,
-            off_site: false,
-        };
-        target.off_site = is_off_site(&target, self.site.as_deref());
-        target
+            off_site,
+        }
     }
 
     /// Host and domain of an absolute `http(s)://host/…` URL with a plain host: from the memo

@@ -83,71 +83,92 @@ pub fn decode_entities(text: &str) -> Cow<'_, str> {
 
 /// ASCII whitespace as `char::is_whitespace` sees it (with U+000B, which
 /// `u8::is_ascii_whitespace` leaves out).
-pub(crate) fn is_ascii_white_space(byte: u8) -> bool {
+pub(crate) const fn is_ascii_white_space(byte: u8) -> bool {
     matches!(byte, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
 }
 
 /// Whether the UTF-8 lead byte `byte` can start a non-ASCII `char::is_whitespace`
 /// character (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
-fn may_start_unicode_space(byte: u8) -> bool {
+const fn may_start_unicode_space(byte: u8) -> bool {
     matches!(byte, 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
-fn has_zero_byte(word: u64) -> bool {
-    word.wrapping_sub(ONES) & !word & HIGH_BITS != 0
+/// The bytes of `word` that may start a whitespace character, as their high bits: a byte
+/// below 0x21, 0xC2, or 0xE0–0xE3 (a superset of [`may_start_unicode_space`]; false
+/// positives only cost a look). Each test may also flag bytes after its first real hit (a
+/// borrow runs upwards), never before it, so the lowest flagged byte is a real candidate.
+fn whitespace_candidates(word: u64) -> u64 {
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word;
+    let below_0x21 = word.wrapping_sub(ONES * 0x21) & !word;
+    let c2 = zero_bytes(word ^ (ONES * 0xC2));
+    let e0_to_e3 = zero_bytes((word & (ONES * 0xFC)) ^ (ONES * 0xE0));
+    (below_0x21 | c2 | e0_to_e3) & HIGH_BITS
 }
 
-/// Whether a byte of `word` may start a whitespace character: a byte below 0x21, 0xC2, or
-/// 0xE0–0xE3 (a superset of [`may_start_unicode_space`]; false positives only cost a look).
-fn may_hold_whitespace(word: u64) -> bool {
-    let below_0x21 = word.wrapping_sub(ONES * 0x21) & !word & HIGH_BITS != 0;
-    below_0x21
-        || has_zero_byte(word ^ (ONES * 0xC2))
-        || has_zero_byte((word & (ONES * 0xFC)) ^ (ONES * 0xE0))
-}
+const NOT_WHITESPACE: u8 = 0;
+const ASCII_WHITESPACE: u8 = 1;
+const MAY_START_UNICODE_SPACE: u8 = 2;
+
+/// What a byte may start, for [`whitespace_at`]: one table load per byte rather than two
+/// range tests (words between tags are mostly shorter than eight bytes, so looked at byte
+/// by byte).
+static WHITESPACE_STARTS: [u8; 256] = {
+    let mut table = [NOT_WHITESPACE; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        if is_ascii_white_space(byte as u8) {
+            table[byte] = ASCII_WHITESPACE;
+        } else if may_start_unicode_space(byte as u8) {
+            table[byte] = MAY_START_UNICODE_SPACE;
+        }
+        byte += 1;
+    }
+    table
+};
 
 /// Whether a `char::is_whitespace` character starts at `at` (a character boundary or a
 /// continuation byte, which never starts one): its length.
+#[inline]
 fn whitespace_at(text: &str, at: usize) -> Option<usize> {
     let byte = *text.as_bytes().get(at)?;
-    if byte < 0x80 {
-        return is_ascii_white_space(byte).then_some(1);
+    match WHITESPACE_STARTS[usize::from(byte)] {
+        NOT_WHITESPACE => None,
+        ASCII_WHITESPACE => Some(1),
+        _ => {
+            let c = text.get(at..)?.chars().next()?;
+            c.is_whitespace().then(|| c.len_utf8())
+        }
     }
-    if !may_start_unicode_space(byte) {
-        return None;
-    }
-    let c = text.get(at..)?.chars().next()?;
-    c.is_whitespace().then(|| c.len_utf8())
 }
 
 /// The next `char::is_whitespace` character in `text`: its offset and length. Eight bytes
-/// at a time, looking closer only where one may start: decoding every character was the
-/// costliest part of collecting page text.
+/// at a time, going straight to the first byte where one may start: decoding every
+/// character was the costliest part of collecting page text.
 #[inline]
 fn next_whitespace(text: &str) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut at = 0;
-    while at < bytes.len() {
-        if let Some(word) = bytes
-            .get(at..at + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            && !may_hold_whitespace(u64::from_le_bytes(word))
-        {
+    while let Some(word) = bytes
+        .get(at..at + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    {
+        let candidates = whitespace_candidates(u64::from_le_bytes(word));
+        if candidates == 0 {
             at += 8;
             continue;
         }
-        let end = (at + 8).min(bytes.len());
-        for candidate in at..end {
-            if let Some(len) = whitespace_at(text, candidate) {
-                return Some((candidate, len));
-            }
+        // Little-endian: the lowest set bit is the first flagged byte.
+        let candidate = at + (candidates.trailing_zeros() / 8) as usize;
+        if let Some(len) = whitespace_at(text, candidate) {
+            return Some((candidate, len));
         }
-        at = end;
+        at = candidate + 1;
     }
-    None
+    (at..bytes.len())
+        .find_map(|candidate| whitespace_at(text, candidate).map(|len| (candidate, len)))
 }
 
 /// `text.split(char::is_whitespace)`, faster (see [`next_whitespace`]).
@@ -220,22 +241,28 @@ impl CollapsedText {
     }
 
     /// Appends `chunk`, collapsing whitespace; returns false once the cap is reached.
+    /// Inlined for the chunks it settles at once (a full buffer, indentation between tags,
+    /// most text nodes of a page): the call cost more than the work.
+    #[inline]
     pub fn push(&mut self, chunk: &str) -> bool {
         if self.is_full() {
             self.dropped += chunk.len();
             return chunk.is_empty();
         }
-        if chunk.is_empty() {
-            return true;
-        }
         if chunk.bytes().all(is_ascii_white_space) {
-            // Indentation between tags, most text nodes of a page: at most one space, which
-            // fits (the buffer is not full). What the loops below make of it, without them.
-            if !self.text.is_empty() && !self.text.ends_with(' ') {
+            // At most one space, which fits (the buffer is not full); nothing for an empty
+            // chunk. What `push_words` makes of it, without its loops.
+            if !chunk.is_empty() && !self.text.is_empty() && !self.text.ends_with(' ') {
                 self.text.push(' ');
             }
             return true;
         }
+        self.push_words(chunk)
+    }
+
+    /// [`CollapsedText::push`] of a chunk with words in it, into a buffer that is not full.
+    #[inline(never)]
+    fn push_words(&mut self, chunk: &str) -> bool {
         if self.text.len() + chunk.len() <= self.cap {
             // Everything fits (collapsing never lengthens text): the loop below without its
             // cap checks, for the usual chunk.
@@ -287,6 +314,7 @@ impl CollapsedText {
     }
 
     /// Separates text nodes so words of adjacent elements do not run together.
+    #[inline]
     pub fn separate(&mut self) {
         if !self.text.is_empty() && !self.text.ends_with(' ') && !self.is_full() {
             self.text.push(' ');
@@ -386,6 +414,10 @@ mod tests {
             "澳门\u{3000}新葡京\u{A0}x\u{85}y\u{2028}z\u{205F}w\u{1680}v",
             "\u{2030}\u{C3A9}é中文  ",
             "\u{200B}zero-width is not whitespace",
+            // Bytes that the eight-byte test flags but that start no whitespace, before
+            // real whitespace within the same eight bytes and past them.
+            "ab\u{1}cd\u{7F}e f\u{2030}ghijklmn\u{C0}opq\u{3000}rst\0\0\0\0\0\0\0\0\0uv w",
+            "\u{E000}\u{E000}\u{E000}\u{E000} \u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}\u{1F}x\u{85}",
         ] {
             let fast: Vec<&str> = split_whitespace_runs(text).collect();
             let slow: Vec<&str> = text.split(char::is_whitespace).collect();
