@@ -159,7 +159,8 @@ fn push_capped(text: &mut String, more: &str) {
 mod tests {
     use super::*;
 
-    fn script(text: &str) -> ScriptFact {
+    /// An inline script fact of `text` (shared with the outputs tests).
+    pub(super) fn script(text: &str) -> ScriptFact {
         ScriptFact {
             src: None,
             text: text.to_string(),

@@ -132,14 +132,7 @@ fn concatenated_literals(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn script(text: &str) -> ScriptFact {
-        ScriptFact {
-            src: None,
-            text: text.to_string(),
-            text_bytes: text.len(),
-        }
-    }
+    use crate::js::tests::script;
 
     #[test]
     fn writes_and_titles_are_read_from_literals() {
