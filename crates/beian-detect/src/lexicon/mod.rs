@@ -18,6 +18,9 @@ use normalise::{MarkedText, normalise_parts_into, normalise_parts_marking_term_s
 
 use crate::signal::{Region, clip_snippet};
 
+/// Scratch capacity kept between calls: page text is capped at 64 KiB plus a 16 KiB tail.
+const MAX_SCRATCH_BYTES: usize = 128 * 1024;
+
 thread_local! {
     /// The buffers of [`Lexicon::with_marked`], kept for their capacity.
     static SCRATCH: RefCell<MarkedText> = RefCell::new(MarkedText::default());
@@ -193,7 +196,13 @@ impl Lexicon {
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
             Ok(mut marked) => {
                 normalise_parts_into(parts, &self.matcher, &mut marked);
-                then(&marked)
+                let result = then(&marked);
+                // Page analysis normalises at most the capped page text; a caller that
+                // scores a larger text must not leave that much memory held by the thread.
+                if marked.text.capacity() > MAX_SCRATCH_BYTES {
+                    *marked = MarkedText::default();
+                }
+                result
             }
             // Only if `then` normalised again, which it does not.
             Err(_) => then(&normalise_parts_marking_term_starts(parts, &self.matcher)),
@@ -412,5 +421,18 @@ mod tests {
         );
         assert_eq!(context(&text, start, end), expected);
         assert_eq!(context("a赌场b", 1, 1 + "赌场".len()), "a赌场b");
+    }
+
+    /// Scoring a text larger than any page sample does not leave its buffers on the thread,
+    /// and scoring goes on as before after it.
+    #[test]
+    fn a_large_text_does_not_stay_in_the_scratch() {
+        let lexicon = Lexicon::bundled();
+        let large = "澳门新葡京 ".repeat(MAX_SCRATCH_BYTES / 8);
+        assert!(!lexicon.score(&large, Region::Body).is_empty());
+        SCRATCH.with(|scratch| {
+            assert!(scratch.borrow().text.capacity() <= MAX_SCRATCH_BYTES);
+        });
+        assert!(!lexicon.score("澳门新葡京", Region::Title).is_empty());
     }
 }
